@@ -1,0 +1,53 @@
+import { AgiProtocolError } from "./errors.ts";
+
+/**
+ * A line longer than this is not AGI (Asterisk's longest lines are GET VARIABLE values,
+ * truncated at 1023 characters, and usage text). Refusing it bounds memory when a peer
+ * sends garbage without newlines.
+ */
+export const MAX_LINE_LENGTH = 64 * 1024;
+
+/**
+ * Bytes to lines, correct for any chunking. Asterisk ends AGI lines with "\n"; a "\r"
+ * before it is dropped so that a peer speaking CRLF is still understood. UTF-8 characters
+ * cut between chunks are kept whole by the streaming decoder.
+ */
+export class LineSplitter {
+  private readonly decoder = new TextDecoder();
+  private partial = "";
+
+  push(chunk: Uint8Array | string): string[] {
+    const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
+    const lines: string[] = [];
+    let start = 0;
+    let end = text.indexOf("\n");
+    if (end === -1) {
+      this.partial += text;
+    } else {
+      let head = this.partial;
+      this.partial = "";
+      while (end !== -1) {
+        lines.push(stripCr(head + text.slice(start, end)));
+        head = "";
+        start = end + 1;
+        end = text.indexOf("\n", start);
+      }
+      this.partial = text.slice(start);
+    }
+    if (this.partial.length > MAX_LINE_LENGTH) {
+      const sample = this.partial.slice(0, 80);
+      this.partial = "";
+      throw new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, sample);
+    }
+    return lines;
+  }
+
+  /** Text received after the last line end: at end of input, an incomplete line. */
+  get pending(): string {
+    return this.partial;
+  }
+}
+
+function stripCr(line: string): string {
+  return line.endsWith("\r") ? line.slice(0, -1) : line;
+}
