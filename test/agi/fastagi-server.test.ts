@@ -1,0 +1,202 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { type FastAgiServer, type FastAgiServerOptions, startFastAgiServer } from "../../src/agi/fastagi-server.ts";
+import type { AgiHandler } from "../../src/agi/handler.ts";
+import { captureLog } from "../helpers/capture-log.ts";
+import { driveRecorded, outcomeOf, type Outcome } from "../helpers/drive.ts";
+import { playAsterisk } from "../helpers/fake-asterisk.ts";
+import { connectFastAgi, envText, fastAgiEnv, withScript } from "../helpers/fastagi-client.ts";
+import { agiCommands, recorded } from "../helpers/transcript.ts";
+
+let server: FastAgiServer | undefined;
+afterEach(async () => {
+  await server?.stop(0);
+  server = undefined;
+});
+
+function start(handlers: Record<string, AgiHandler>, limits?: FastAgiServerOptions["limits"]) {
+  const captured = captureLog();
+  server = startFastAgiServer({ hostname: "127.0.0.1", port: 0, route: (script) => handlers[script], limits, log: captured.log });
+  return { server, ...captured };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}
+
+const menu = recorded("fastagi-menu-digit2-queue");
+
+describe("FastAGI server over real TCP", () => {
+  test("binds to 127.0.0.1 and routes by script path, query parsed into parameters", async () => {
+    const seen: Array<Record<string, string>> = [];
+    const { server } = start({
+      "ivr/main": async (channel) => void seen.push({ ...channel.env.params }),
+    });
+    expect(server.hostname).toBe("127.0.0.1");
+    const client = await connectFastAgi(server.port);
+    client.write(envText(fastAgiEnv("ivr/main?did=0212345678&lang=th")));
+    expect(await client.lines.closed()).toEqual([]);
+    expect(seen).toEqual([{ did: "0212345678", lang: "th" }]);
+  });
+
+  test("300 concurrent calls each replay a recorded menu call and are closed by the server", async () => {
+    const commands = agiCommands(menu);
+    const results: Outcome[][] = [];
+    const { server } = start({ menu: async (channel) => void results.push(await driveRecorded(channel, commands)) });
+    const calls = Array.from({ length: 300 }, async () => {
+      const client = await connectFastAgi(server.port);
+      return playAsterisk(menu, client, 20_000);
+    });
+    const played = await Promise.all(calls);
+    expect(played.every((p) => p.received.length === commands.length)).toBe(true);
+    expect(results).toHaveLength(300);
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(results[0]![1]).toEqual({ value: { digit: "2", endpos: 13600, played: true } });
+    await until(() => server.activeSessions === 0, "sessions to end");
+  });
+
+  test("HANGUP mid-session: dead-channel commands still run, the socket is closed at the end", async () => {
+    const transcript = withScript(recorded("fastagi-hangup-during-prompt"), "ivr");
+    let hungUp = false;
+    const { server } = start({
+      ivr: async (channel) => {
+        await driveRecorded(channel, agiCommands(transcript));
+        hungUp = channel.hungUp;
+      },
+    });
+    const client = await connectFastAgi(server.port);
+    const { skipped } = await playAsterisk(transcript, client);
+    expect(skipped).toEqual(["WAIT FOR DIGIT 100"]);
+    expect(hungUp).toBe(true);
+  });
+
+  test("a client that drops mid-command: the handler gets a hangup, later writes are harmless", async () => {
+    const outcomes: Array<Outcome | boolean> = [];
+    let finished!: () => void;
+    const handlerDone = new Promise<void>((resolve) => (finished = resolve));
+    const { server } = start({
+      ivr: async (channel) => {
+        await channel.answer();
+        outcomes.push(await outcomeOf(channel.waitForDigit(5000)));
+        outcomes.push(await channel.verbose("after the drop"));
+        outcomes.push(await outcomeOf(channel.getVariable("DIALSTATUS")));
+        finished();
+      },
+    });
+    const client = await connectFastAgi(server.port);
+    client.write(envText(fastAgiEnv("ivr")));
+    expect(await client.lines.next()).toBe("ANSWER");
+    client.write("200 result=0\n");
+    expect(await client.lines.next()).toBe("WAIT FOR DIGIT 5000");
+    client.close();
+    await handlerDone;
+    expect(outcomes).toEqual([{ hangup: "closed" }, false, { hangup: "closed" }]);
+    await until(() => server.activeSessions === 0, "the session to end");
+  });
+
+  test("a handler that throws: its call is closed and logged, the server keeps serving", async () => {
+    let calls = 0;
+    const { server, text } = start({
+      ivr: async (channel) => {
+        calls++;
+        await channel.answer();
+        if (calls === 1) throw new Error("boom in the handler");
+      },
+    });
+    for (let i = 0; i < 2; i++) {
+      const client = await connectFastAgi(server.port);
+      client.write(envText(fastAgiEnv("ivr")));
+      expect(await client.lines.next()).toBe("ANSWER");
+      client.write("200 result=0\n");
+      expect(await client.lines.closed()).toEqual([]);
+    }
+    expect(calls).toBe(2);
+    expect(text()).toContain("boom in the handler");
+  });
+
+  test("an unknown script or a non-AGI client is logged and closed", async () => {
+    const { server, text } = start({ ivr: async () => {} });
+    const unknown = await connectFastAgi(server.port);
+    unknown.write(envText(fastAgiEnv("nosuch")));
+    expect(await unknown.lines.closed()).toEqual([]);
+    const http = await connectFastAgi(server.port);
+    http.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    expect(await http.lines.closed()).toEqual([]);
+    expect(text()).toContain('no FastAGI script "nosuch"');
+    expect(text()).toContain("not an AGI environment line");
+  });
+
+  test("watchdog: a handler stuck in its own code is closed; one waiting on Asterisk is not", async () => {
+    const { server, text } = start(
+      {
+        stuck: async (channel) => {
+          await channel.answer();
+          await new Promise(() => {}); // never resolves, e.g. a dependency without a timeout
+        },
+        waiting: async (channel) => {
+          await channel.exec("Queue", "10001");
+          await channel.verbose("queue call over");
+        },
+      },
+      { idleTimeoutMs: 100 },
+    );
+    const stuck = await connectFastAgi(server.port);
+    stuck.write(envText(fastAgiEnv("stuck")));
+    expect(await stuck.lines.next()).toBe("ANSWER");
+    stuck.write("200 result=0\n");
+    expect(await stuck.lines.closed()).toEqual([]);
+    expect(text()).toContain("watchdog");
+
+    const waiting = await connectFastAgi(server.port);
+    waiting.write(envText(fastAgiEnv("waiting")));
+    expect(await waiting.lines.next()).toBe("EXEC Queue 10001");
+    await Bun.sleep(500); // five idle timeouts while the command is with Asterisk
+    waiting.write("200 result=-1\n");
+    expect(await waiting.lines.next()).toBe('VERBOSE "queue call over" 1');
+    waiting.write("200 result=1\n");
+    expect(await waiting.lines.closed()).toEqual([]);
+    await until(() => server.activeSessions === 0, "sessions to end");
+  });
+
+  test("the session cap: a connection beyond it is closed at once, capacity returns when a call ends", async () => {
+    const { server, text } = start({ ivr: async (channel) => void (await channel.waitForDigit(10_000)) }, { maxSessions: 2 });
+    const held = await Promise.all([connectFastAgi(server.port), connectFastAgi(server.port)]);
+    for (const client of held) {
+      client.write(envText(fastAgiEnv("ivr")));
+      expect(await client.lines.next()).toBe("WAIT FOR DIGIT 10000");
+    }
+    const refused = await connectFastAgi(server.port);
+    refused.write(envText(fastAgiEnv("ivr")));
+    expect(await refused.lines.closed()).toEqual([]);
+    expect(text()).toContain("max_sessions");
+
+    held[0]!.write("200 result=0\n");
+    expect(await held[0]!.lines.closed()).toEqual([]);
+    await until(() => server.activeSessions === 1, "a free slot");
+    const next = await connectFastAgi(server.port);
+    next.write(envText(fastAgiEnv("ivr")));
+    expect(await next.lines.next()).toBe("WAIT FOR DIGIT 10000");
+    next.close();
+    held[1]!.close();
+  });
+
+  test("stop(): no new connections, running sessions may finish, the rest are closed at the deadline", async () => {
+    const { server } = start({ ivr: async (channel) => void (await channel.waitForDigit(10_000)) });
+    const finishing = await connectFastAgi(server.port);
+    const lingering = await connectFastAgi(server.port);
+    for (const client of [finishing, lingering]) {
+      client.write(envText(fastAgiEnv("ivr")));
+      expect(await client.lines.next()).toBe("WAIT FOR DIGIT 10000");
+    }
+    const stopped = server.stop(300);
+    await expect(connectFastAgi(server.port)).rejects.toThrow();
+    finishing.write("200 result=49\n");
+    expect(await finishing.lines.closed()).toEqual([]);
+    await stopped;
+    expect(await lingering.lines.closed()).toEqual([]);
+    expect(server.activeSessions).toBe(0);
+  });
+});
