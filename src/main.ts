@@ -1,0 +1,66 @@
+#!/usr/bin/env bun
+/**
+ * The `ivr` command. Asterisk starts it once per call, so this file only picks the command
+ * and loads that command's module: the per-call path must not pay for the daemon's code.
+ */
+import { UsageError } from "./cli/args.ts";
+import { USAGE } from "./cli/usage.ts";
+import { createLogger } from "./log.ts";
+import { VERSION } from "./version.ts";
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  agi: async () => (await import("./cli/agi.ts")).runAgi,
+  serve: async () => (await import("./cli/serve.ts")).runServe,
+  version: async () => async () => {
+    console.log(`ivr ${VERSION}`);
+    return 0;
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  // Started by Asterisk's AGI() (res_agi sets AST_AGI_DIR): every argument is an AGI
+  // argument, e.g. the DID in AGI(ivr,0212345678), never a command.
+  if (process.env.AST_AGI_DIR !== undefined) return (await COMMANDS.agi!())(argv);
+
+  const [first, ...rest] = argv;
+  if (first === undefined) return (await COMMANDS.agi!())([]);
+  if (first === "--help" || first === "-h" || first === "help") return help(rest[0]);
+  if (first === "--version" || first === "-v") return (await COMMANDS.version!())([]);
+  const load = COMMANDS[first];
+  if (!load) {
+    process.stderr.write(`ivr: unknown command "${first}"\n\n${USAGE.overview}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) return help(first);
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`ivr ${first}: ${error.message}\n\n${USAGE[first] ?? USAGE.overview}`);
+    return 2;
+  }
+}
+
+function help(command: string | undefined): number {
+  const text = command === undefined ? USAGE.overview : USAGE[command];
+  if (text === undefined) {
+    process.stderr.write(`ivr: no help for unknown command "${command}"\n\n${USAGE.overview}`);
+    return 2;
+  }
+  process.stdout.write(text!);
+  return 0;
+}
+
+const log = createLogger();
+// A stray rejection must not take down a daemon serving hundreds of calls.
+process.on("unhandledRejection", (reason) => log.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    log.error(`ivr failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);
