@@ -1,0 +1,28 @@
+export interface ConfigIssue {
+  line?: number;
+  col?: number;
+  /** The key path, e.g. `dids.0212345678.queues.1`; "" for the file as a whole. */
+  path: string;
+  message: string;
+}
+
+/** An invalid config: every problem found, each with its position in the file. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(
+    readonly file: string,
+    issues: readonly ConfigIssue[],
+  ) {
+    const sorted = [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+    super(sorted.map((issue) => formatIssue(file, issue)).join("\n"));
+    this.issues = sorted;
+  }
+
+  readonly issues: readonly ConfigIssue[];
+}
+
+/** `file:line:col: key.path: message`, the form editors and CI logs link to. */
+export function formatIssue(file: string, issue: ConfigIssue): string {
+  const where = issue.line === undefined ? file : `${file}:${issue.line}:${issue.col ?? 1}`;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
+
+/** One DTMF key a caller can press to reach a queue. `#` ends input, so it cannot be one. */
+const queueKey = z.string().regex(/^[0-9*]$/, "a queue key must be one digit 0-9 or *");
+
+/** Goes into `EXEC Queue <name>[,<options>]`: a comma or space would change the arguments. */
+const queueName = nonEmpty.refine((name) => !/[\s,|]/.test(name), "a queue name must not contain spaces, commas or |");
+
+/** The Dial options argument (third of Dial): a comma would shift Dial's arguments. */
+const dialOptions = text.refine((value) => !value.includes(","), "must not contain commas: it is Dial's options argument");
+
+/** What Dial calls for an extension, with {ext} where the digits go. */
+const dialTemplate = nonEmpty
+  .refine((value) => value.includes("{ext}"), "must contain {ext}, e.g. PJSIP/{ext}")
+  .refine((value) => !/[\s,]/.test(value), "must not contain spaces or commas: it is Dial's first argument");
+
+/** Asterisk-style extension patterns: `_1XX`, `_2[0-4]X`, or a literal number. */
+const extensionPattern = nonEmpty.refine(
+  (value) => /^_?([0-9XZNxzn]|\[[0-9-]+\])+$/.test(value),
+  "must be a number or a pattern such as _1XX (X any digit, Z 1-9, N 2-9, [1-5] a range)",
+);
+
+/** Every key a menu may have; a DID entry may omit any of them (they come from `default`). */
+export const menuSchema = z
+  .strictObject({
+    welcome_sound: soundName,
+    invalid_sound: soundName,
+    goodbye_sound: soundName,
+    queues: z.record(queueKey, queueName),
+    min_extension_digits: integer(1, 20),
+    max_extension_digits: integer(0, 20),
+    extension_timeout_seconds: seconds(0.5, 60),
+    dial_timeout_seconds: integer(0, 86_400),
+    dial_options: dialOptions,
+    extension_dial: dialTemplate,
+    extension_patterns: z.array(extensionPattern),
+    queue_options: text,
+    max_attempts: integer(1, 10),
+    input_timeout_seconds: seconds(0.5, 60),
+  })
+  .partial();
+
+const serverSchema = z
+  .strictObject({
+    fastagi: hostPort,
+    max_sessions: integer(1, 100_000),
+    session_idle_timeout_seconds: seconds(0.1, 86_400),
+    max_session_seconds: seconds(1, 7 * 86_400),
+    shutdown_grace_seconds: seconds(0, 3600),
+    log_level: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }),
+  })
+  .partial();
+
+const didKey = z.string().regex(/^[^\s]+$/, "a DID must not contain spaces");
+
+export const configSchema = z.strictObject({
+  default: menuSchema.optional(),
+  dids: z.record(didKey, menuSchema.nullable()).optional(),
+  server: serverSchema.optional(),
+});
+
+export type MenuSettings = z.infer<typeof menuSchema>;
+export type IvrConfig = z.infer<typeof configSchema>;
+export type ServerSettings = NonNullable<IvrConfig["server"]>;

@@ -1,0 +1,89 @@
+import { describe, expect, test } from "bun:test";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { configForCall } from "../../src/config/per-call.ts";
+import { captureLog } from "../helpers/capture-log.ts";
+import { IVR_CONFIG } from "../helpers/ivr-replay.ts";
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), "ivr-percall-"));
+  const config = join(dir, "config.yaml");
+  copyFileSync(IVR_CONFIG, config);
+  const env = { IVR_CONFIG: config, IVR_CACHE_DIR: join(dir, "cache") };
+  const call = async () => {
+    const { log, text } = captureLog();
+    const loaded = await configForCall(undefined, log, env);
+    return { config: loaded, log: text() };
+  };
+  const edit = (from: string, to: string) => writeFileSync(config, readFileSync(config, "utf8").replace(from, to));
+  return { dir, config, env, call, edit };
+}
+
+describe("the config of a per-call process", () => {
+  test("parsed once, then read from the validated cache until the file changes", async () => {
+    const { call, edit } = setup();
+    const first = await call();
+    expect(first.log).toContain("Config loaded from");
+    expect(first.config.default?.queues).toEqual({ "1": "10001", "2": "10002", "3": "10003" });
+    const second = await call();
+    expect(second.log).toBe("");
+    expect(second.config).toEqual(first.config);
+
+    edit('"1": "10001"', '"1": "20001"');
+    const third = await call();
+    expect(third.log).toContain("Config loaded from");
+    expect(third.config.default?.queues?.["1"]).toBe("20001");
+  });
+
+  test("an invalid edit: the errors with positions, and the last good config", async () => {
+    const { call, edit } = setup();
+    await call();
+    edit("max_attempts: 3", "max_attempts: lots");
+    const broken = await call();
+    expect(broken.log).toMatch(/config\.yaml:18:17: default\.max_attempts: must be a whole number/);
+    expect(broken.log).toContain("keeping the last good config");
+    expect(broken.config.default?.max_attempts).toBe(3);
+  });
+
+  test("a deleted file: the last good config, said so", async () => {
+    const { call, config } = setup();
+    await call();
+    rmSync(config);
+    const gone = await call();
+    expect(gone.log).toContain("no such file");
+    expect(gone.config.default?.welcome_sound).toBe("demo-congrats");
+  });
+
+  test("invalid with nothing to fall back on: the built-in defaults, and an error", async () => {
+    const { call, edit } = setup();
+    edit("max_attempts: 3", "max_attempts: lots");
+    const result = await call();
+    expect(result.config).toEqual({});
+    expect(result.log).toContain("no valid config to fall back on; using the built-in defaults");
+  });
+
+  test("no config anywhere: the built-in defaults, and where it looked", async () => {
+    const { log, text } = captureLog();
+    const config = await configForCall("/nonexistent/ivr.yaml", log, {});
+    expect(config).toEqual({});
+    expect(text()).toContain("/nonexistent/ivr.yaml");
+  });
+
+  test("a cache directory others can write is not trusted", async () => {
+    const { call, dir } = setup();
+    mkdirSync(join(dir, "cache"), { mode: 0o777 });
+    chmodSync(join(dir, "cache"), 0o777);
+    await call();
+    expect((await call()).log).toContain("Config loaded from"); // parsed again: no cache used
+  });
+
+  test("an editor's rename-save is a change like any other", async () => {
+    const { call, config, dir } = setup();
+    await call();
+    const temp = join(dir, ".config.yaml.swp");
+    writeFileSync(temp, readFileSync(config, "utf8").replace('"2": "10002"', '"2": "20002"'));
+    renameSync(temp, config);
+    expect((await call()).config.default?.queues?.["2"]).toBe("20002");
+  });
+});
