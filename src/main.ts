@@ -4,6 +4,7 @@
  * and loads that command's module: the per-call path must not pay for the daemon's code.
  */
 import { UsageError } from "./cli/args.ts";
+import { ConfigFailure } from "./cli/load-config.ts";
 import { USAGE } from "./cli/usage.ts";
 import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
@@ -13,6 +14,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   agi: async () => (await import("./cli/agi.ts")).runAgi,
   serve: async () => (await import("./cli/serve.ts")).runServe,
+  check: async () => (await import("./cli/check.ts")).runCheck,
+  simulate: async () => (await import("./cli/simulate.ts")).runSimulate,
   version: async () => async () => {
     console.log(`ivr ${VERSION}`);
     return 0;
@@ -22,7 +25,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 async function main(argv: string[]): Promise<number> {
   // Started by Asterisk's AGI() (res_agi sets AST_AGI_DIR): every argument is an AGI
   // argument, e.g. the DID in AGI(ivr,0212345678), never a command.
-  if (process.env.AST_AGI_DIR !== undefined) return (await COMMANDS.agi!())(argv);
+  if (process.env.AST_AGI_DIR !== undefined) return (await import("./cli/agi.ts")).runAgi(argv, true);
 
   const [first, ...rest] = argv;
   if (first === undefined) return (await COMMANDS.agi!())([]);
@@ -37,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (error) {
+    if (error instanceof ConfigFailure) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`ivr ${first}: ${error.message}\n\n${USAGE[first] ?? USAGE.overview}`);
     return 2;

@@ -5,28 +5,39 @@ export const USAGE: Record<string, string> = {
 Usage: ivr [command] [options]
 
 Commands:
-  agi [DID]     run one AGI session over stdin/stdout (the default; what Asterisk runs
+  agi           run one AGI session over stdin/stdout (the default; what Asterisk runs
                 from agi-bin: exten => 0212345678,n,AGI(/var/lib/asterisk/agi-bin/ivr))
   serve         run the FastAGI server (agi://127.0.0.1:4573/ivr) until SIGTERM
+  check         validate the config and show each DID's menu
+  simulate      a test call: run the IVR against a simulated channel
   version       print the version
   help [CMD]    this text, or the help of one command
 
+Config: --config FILE, else $IVR_CONFIG, else config.yaml beside the binary, else
+/var/lib/asterisk/agi-bin/config.yaml, /var/lib/asterisk/agi-bin/ivr-config.yaml,
+/etc/asterisk/ivr-config.yaml, /usr/local/etc/asterisk/ivr-config.yaml, ./config.yaml.
+
 Run "ivr <command> --help" for a command's options.
 `,
-  agi: `Usage: ivr [agi] [DID]
+  agi: `Usage: ivr [agi] [--config FILE]
 
-Runs one AGI session over stdin/stdout, as Asterisk starts a script from agi-bin:
+Runs the IVR for one call over stdin/stdout, as Asterisk starts a script from agi-bin:
   exten => 0212345678,n,AGI(/var/lib/asterisk/agi-bin/ivr)
   exten => _X.,n,AGI(/var/lib/asterisk/agi-bin/ivr,0212345678)   ; DID given as argument
 When Asterisk starts it (AST_AGI_DIR is set), every argument is an AGI argument.
-SIGHUP from Asterisk marks the call hung up; the session still finishes its bookkeeping.
+The config is read at every call, so edits apply to the next call; an invalid edit is
+logged and the last good config is used. SIGHUP from Asterisk marks the call hung up;
+the IVR still reads how the call ended.
 `,
   serve: `Usage: ivr serve [options]
 
 Runs the FastAGI server. In the dialplan:
   exten => 0212345678,n,AGI(agi://127.0.0.1:4573/ivr)
+The config file is watched: a valid edit applies to the next call, an invalid one is
+logged with its position and the last good config stays.
 
-Options:
+Options (each wins over the config's server: section):
+  --config FILE            the config (see ivr --help for where it is looked for)
   --fastagi HOST:PORT      where to listen (default 127.0.0.1:4573)
   --max-sessions N         concurrent sessions; more connections are refused (default 1000)
   --idle-timeout SECONDS   watchdog: close a session whose handler sends nothing for this
@@ -34,6 +45,23 @@ Options:
   --max-session SECONDS    watchdog: close any session older than this (default 14400)
   --shutdown-grace SECONDS on SIGTERM/SIGINT, let sessions finish this long (default 30)
   --log-level LEVEL        debug, info, warn or error (default info)
+`,
+  check: `Usage: ivr check [--config FILE]
+
+Validates the config. On success prints what callers of each DID get; on errors prints
+each as FILE:LINE:COLUMN: key.path: message and exits 1.
+`,
+  simulate: `Usage: ivr simulate --did DID [--press KEYS] [--caller NUMBER] [--result RESULT] [--config FILE]
+
+A test call: runs the IVR against a simulated Asterisk and prints the AGI conversation and
+the outcome. Nothing is dialed.
+  --did DID        the number the caller dialed
+  --press KEYS     what the caller does, in order: 0-9 * # are keys, "," lets a timeout
+                   pass, "h" hangs up; e.g. --press 1, --press 7,2, --press 101#
+  --caller NUMBER  the caller id (default +66812345678)
+  --result RESULT  how the queue or extension answers: answer (default), busy, noanswer,
+                   unavailable, abandon (the caller hangs up while waiting)
+  --verbose        also print the IVR's log lines
 `,
   version: `Usage: ivr version
 

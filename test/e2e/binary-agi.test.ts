@@ -1,41 +1,84 @@
 import { beforeAll, describe, expect, test } from "bun:test";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compiledBinary, spawnAgi } from "../helpers/binary.ts";
 import { playAsterisk } from "../helpers/fake-asterisk.ts";
-import { LineReader } from "../helpers/line-reader.ts";
 import { envText } from "../helpers/fastagi-client.ts";
-import { loadTranscript, recorded } from "../helpers/transcript.ts";
+import { IVR_CONFIG, IVR_FIXTURES } from "../helpers/ivr-replay.ts";
+import { LineReader } from "../helpers/line-reader.ts";
+import { loadTranscript } from "../helpers/transcript.ts";
 
-const FIXTURES = join(import.meta.dir, "..", "fixtures", "greeting");
 let binary: string;
 beforeAll(async () => {
   binary = await compiledBinary();
 });
 
-describe("the compiled binary in stdin mode", () => {
-  test("plays a call: a digit during the prompt, exit 0", async () => {
-    const agi = spawnAgi(binary);
-    await playAsterisk(loadTranscript(join(FIXTURES, "stdin-digit.txt")), agi);
+const ivr = (name: string) => loadTranscript(join(IVR_FIXTURES, name));
+
+/** A private config file and cache directory for one test, as an installation would have. */
+function installation() {
+  const dir = mkdtempSync(join(tmpdir(), "ivr-agi-"));
+  const config = join(dir, "config.yaml");
+  copyFileSync(IVR_CONFIG, config);
+  return { config, env: { IVR_CONFIG: config, IVR_CACHE_DIR: join(dir, "cache") } };
+}
+
+describe("the compiled binary in stdin mode, started as Asterisk does", () => {
+  test("a menu call: key 1, the inter-digit timeout, Queue 10001 answered; exit 0", async () => {
+    const agi = spawnAgi(binary, [], installation().env);
+    await playAsterisk(ivr("stdin-queue-after-timeout.txt"), agi);
     expect(await agi.proc.exited).toBe(0);
-    expect(await agi.stderr()).toContain("pressed=1");
+    expect(await agi.stderr()).toContain("Call finished: answered, queue 10001, talk 2 s");
   });
 
-  test("SIGHUP mid-prompt: it finishes its dead-channel commands and exits 0", async () => {
-    const agi = spawnAgi(binary);
-    const { received } = await playAsterisk(loadTranscript(join(FIXTURES, "stdin-hangup.txt")), agi);
-    expect(received.at(-1)).toBe("GET VARIABLE CALLERID(num)");
+  test("SIGHUP during the welcome: no further audio commands, exit 0, recorded as hung up in the menu", async () => {
+    const agi = spawnAgi(binary, [], installation().env);
+    await playAsterisk(ivr("stdin-hangup-during-welcome.txt"), agi);
     expect(await agi.proc.exited).toBe(0);
-    const stderr = await agi.stderr();
-    expect(stderr).toContain("caller=+66812345678");
-    expect(stderr).toContain("hungup=true");
+    expect(await agi.stderr()).toContain("Call finished: hungup_in_menu");
   });
 
-  test("started by Asterisk, an argument is an AGI argument, not a command", async () => {
-    const agi = spawnAgi(binary, ["0212345678"]);
-    agi.write(envText(recorded("stdin-menu-digit1-queue").env));
-    expect(await agi.lines.next()).toBe("CHANNEL STATUS");
-    agi.proc.stdin.end();
+  test("SIGHUP during Queue: the outcome is still read on the dead channel, exit 0", async () => {
+    const agi = spawnAgi(binary, [], installation().env);
+    const { received } = await playAsterisk(ivr("stdin-queue-abandoned.txt"), agi);
+    expect(received.at(-1)).toBe("GET VARIABLE MEMBERINTERFACE");
     expect(await agi.proc.exited).toBe(0);
+    expect(await agi.stderr()).toContain("Call finished: abandoned, queue 10009, wait 4 s");
+  });
+
+  test("AGI(ivr,0298765432): the argument is the DID, not a command", async () => {
+    const agi = spawnAgi(binary, ["0298765432"], installation().env);
+    await playAsterisk(ivr("stdin-arg-overrides-did.txt"), agi);
+    expect(await agi.proc.exited).toBe(0);
+  });
+
+  test("per call, the config is re-read: an edit applies to the next call, an invalid edit keeps the last good one", async () => {
+    const { config, env } = installation();
+    const first = spawnAgi(binary, [], env);
+    await playAsterisk(ivr("stdin-queue-after-timeout.txt"), first);
+    expect(await first.stderr()).toContain("Config loaded from");
+
+    const cached = spawnAgi(binary, [], env); // unchanged file: the validated cache, no parse
+    await playAsterisk(ivr("stdin-queue-after-timeout.txt"), cached);
+    expect(await cached.stderr()).not.toContain("Config loaded from");
+
+    writeFileSync(config, readFileSync(config, "utf8").replace('"1": "10001"', '"1": "20001"'));
+    const edited = spawnAgi(binary, [], env);
+    const transcript = ivr("stdin-queue-after-timeout.txt");
+    const expectingNewQueue = {
+      ...transcript,
+      steps: transcript.steps.map((s) => (s.kind === "agi" ? { ...s, line: s.line.replace("10001", "20001") } : s)),
+    };
+    await playAsterisk(expectingNewQueue, edited);
+    expect(await edited.proc.exited).toBe(0);
+
+    writeFileSync(config, readFileSync(config, "utf8").replace("max_attempts: 3", "max_attempts: lots"));
+    const broken = spawnAgi(binary, [], env);
+    await playAsterisk(expectingNewQueue, broken);
+    const log = await broken.stderr();
+    expect(log).toMatch(/config\.yaml:\d+:\d+: default\.max_attempts: must be a whole number/);
+    expect(log).toContain("keeping the last good config");
   });
 
   test("Asterisk gone (stdout closed, EPIPE): no crash, exit 0, the reason logged", async () => {
@@ -45,24 +88,24 @@ describe("the compiled binary in stdin mode", () => {
       stdin: "pipe",
       stdout: "pipe",
       stderr: "pipe",
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AST_AGI_DIR: "/var/lib/asterisk/agi-bin" },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", AST_AGI_DIR: "/var/lib/asterisk/agi-bin", ...installation().env },
     });
     const stdout = LineReader.fromStream(proc.stdout);
     const stderr = LineReader.fromStream(proc.stderr);
-    proc.stdin.write(envText(recorded("stdin-menu-digit1-queue").env));
+    proc.stdin.write(envText(ivr("stdin-queue-after-timeout.txt").env));
     await proc.stdin.flush();
-    expect(await stdout.next()).toBe("CHANNEL STATUS");
+    expect(await stdout.next()).toBe('VERBOSE "Incoming call - DID: 0212345678" 1');
     while ((await stderr.next(5000, "READ-END-CLOSED")) !== "READ-END-CLOSED");
-    proc.stdin.write("200 result=6\n");
+    proc.stdin.write("200 result=1\n");
     await proc.stdin.flush();
     expect(await proc.exited).toBe(0);
     const log = (await stderr.closed()).join("\n");
-    expect(log).toContain("call ended by hangup (closed)");
+    expect(log).toContain("Call finished: hungup_in_menu");
     expect(log).not.toMatch(/unhandled|EPIPE|panic/i);
   });
 
   test("stdin closed before the environment ends: a clear error, exit 1", async () => {
-    const agi = spawnAgi(binary);
+    const agi = spawnAgi(binary, [], installation().env);
     agi.write("agi_request: /var/lib/asterisk/agi-bin/ivr\nagi_chan");
     agi.proc.stdin.end();
     expect(await agi.proc.exited).toBe(1);
@@ -80,7 +123,7 @@ describe("the command line", () => {
   test("--help and help CMD print usage, exit 0", async () => {
     expect(await run(["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: ivr [command]") });
     expect(await run(["serve", "--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("--fastagi HOST:PORT") });
-    expect(await run(["help", "agi"])).toMatchObject({ code: 0, stdout: expect.stringContaining("AGI(/var/lib/asterisk/agi-bin/ivr)") });
+    expect(await run(["help", "simulate"])).toMatchObject({ code: 0, stdout: expect.stringContaining("--press KEYS") });
   });
 
   test("version prints the package version", async () => {
@@ -96,7 +139,7 @@ describe("the command line", () => {
     const badFlag = await run(["serve", "--no-such-flag"]);
     expect(badFlag.code).toBe(2);
     expect(badFlag.stderr).toContain("--no-such-flag");
-    const badValue = await run(["serve", "--fastagi", "localhost"]);
+    const badValue = await run(["serve", "--fastagi", "localhost", "--config", IVR_CONFIG]);
     expect(badValue).toMatchObject({ code: 2, stderr: expect.stringContaining("--fastagi takes HOST:PORT") });
   });
 });

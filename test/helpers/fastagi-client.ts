@@ -41,3 +41,12 @@ export function withScript(transcript: Transcript, script: string): Transcript {
 }
 
 export const envText = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
+
+/** A new call is not served: the connection is refused, or closed before any command. */
+export async function expectNoNewCall(port: number): Promise<void> {
+  const client = await connectFastAgi(port).catch(() => undefined);
+  if (!client) return;
+  client.write(envText(fastAgiEnv("ivr")));
+  const lines = await client.lines.closed();
+  if (lines.length) throw new Error(`a call was served after the server stopped: ${JSON.stringify(lines)}`);
+}

@@ -1,0 +1,164 @@
+import { type AgiChannel, CHANNEL_UP } from "../agi/channel.ts";
+import { type AgiEnv, knownValue } from "../agi/env.ts";
+import { AgiCommandError, AgiHangupError } from "../agi/errors.ts";
+import { type Menu, menuFor } from "../config/menu.ts";
+import type { IvrConfig } from "../config/schema.ts";
+import type { Logger } from "../log.ts";
+import { decide, dialArguments, dialTarget, escapeDigits, expectsMore, queueArguments } from "./choice.ts";
+import { classifyDial, classifyQueue, DIAL_VARIABLES, QUEUE_VARIABLES, type RouteOutcome, type Vars } from "./outcome.ts";
+
+export type Route = { kind: "queue"; queue: string } | { kind: "extension"; extension: string; target: string };
+
+/** What happened on one call, from the first command to the last. */
+export interface IvrCall {
+  uniqueid: string;
+  did: string;
+  /** "did" when the DID has its own menu, "default" when it fell back. */
+  menu: "did" | "default";
+  caller: string | undefined;
+  startedAt: number;
+  endedAt: number;
+  /** What the caller entered at each attempt ("" for nothing). */
+  inputs: string[];
+  route?: Route;
+  outcome: RouteOutcome;
+}
+
+/** The DID: the first AGI argument if given, else agi_extension, else agi_dnid. */
+export function pickDid(env: AgiEnv): string {
+  return env.args[0] || knownValue(env.extension) || knownValue(env.dnid) || "";
+}
+
+const ms = (seconds: number) => Math.round(seconds * 1000);
+
+/**
+ * The IVR: answer unless up, play the welcome with barge-in, collect digits, then Queue or
+ * Dial; invalid input plays invalid_sound and the menu again, up to max_attempts, then
+ * goodbye_sound. The outcome is read after Queue/Dial even if the caller has hung up.
+ * Logs in the seed's words, to Asterisk (VERBOSE) and to stderr.
+ */
+export async function runIvr(channel: AgiChannel, config: IvrConfig, log: Logger, clock: () => number = Date.now): Promise<IvrCall> {
+  const did = pickDid(channel.env);
+  const { menu, source } = menuFor(config, did);
+  const call: IvrCall = {
+    uniqueid: channel.env.uniqueid,
+    did,
+    menu: source,
+    caller: knownValue(channel.env.callerid),
+    startedAt: clock(),
+    endedAt: 0,
+    inputs: [],
+    outcome: { status: "failed" },
+  };
+  const say = (message: string) => {
+    log.info(message);
+    return channel.verbose(message);
+  };
+
+  let menuOver = false;
+  try {
+    await say(`Incoming call - DID: ${did}`);
+    log.info(source === "did" ? `menu: dids.${did}` : `menu: default (no entry for DID "${did}")`);
+    if ((await channel.channelStatus()) !== CHANNEL_UP) await channel.answer();
+    for (let attempt = 1; attempt <= menu.max_attempts; attempt++) {
+      const digits = await collectDigits(channel, menu, log);
+      call.inputs.push(digits);
+      const choice = decide(digits, menu);
+      if (choice.kind === "queue") {
+        menuOver = true;
+        await say(`Routing to queue: ${choice.queue}`);
+        call.route = { kind: "queue", queue: choice.queue };
+        call.outcome = await routeToQueue(channel, choice.queue, menu, clock);
+        return call;
+      }
+      if (choice.kind === "extension") {
+        menuOver = true;
+        await say(`Dialing extension: ${choice.extension}`);
+        call.route = { kind: "extension", extension: choice.extension, target: dialTarget(choice.extension, menu) };
+        call.outcome = await dialExtension(channel, call.route.target, menu);
+        return call;
+      }
+      if (choice.kind === "none") {
+        await say(`No input (attempt ${attempt} of ${menu.max_attempts})`);
+      } else {
+        await say(`Invalid input: ${choice.digits} (attempt ${attempt} of ${menu.max_attempts})`);
+        await play(channel, menu.invalid_sound, log);
+      }
+    }
+    menuOver = true;
+    call.outcome = { status: "no_selection" };
+    await say("No valid choice - goodbye");
+    await play(channel, menu.goodbye_sound, log);
+  } catch (error) {
+    if (!(error instanceof AgiHangupError)) throw error;
+    if (!menuOver) call.outcome = { status: "hungup_in_menu", detail: error.reason };
+  } finally {
+    call.endedAt = clock();
+  }
+  return call;
+}
+
+/** Plays the welcome (barge-in on the digits that mean something) and collects the caller's digits. */
+async function collectDigits(channel: AgiChannel, menu: Menu, log: Logger): Promise<string> {
+  const playback = await channel.streamFile(menu.welcome_sound, escapeDigits(menu));
+  if (!playback.played && playback.endpos === 0) warnUnplayable(menu.welcome_sound, log);
+  const first = playback.digit ?? (await channel.waitForDigit(ms(menu.input_timeout_seconds)));
+  if (first === null || first === "#") return "";
+  let digits = first;
+  while (expectsMore(digits, menu)) {
+    const next = await channel.waitForDigit(ms(menu.extension_timeout_seconds));
+    if (next === null || next === "#") break;
+    digits += next;
+  }
+  return digits;
+}
+
+async function play(channel: AgiChannel, sound: string, log: Logger): Promise<void> {
+  const playback = await channel.streamFile(sound);
+  if (!playback.played && playback.endpos === 0) warnUnplayable(sound, log);
+}
+
+function warnUnplayable(sound: string, log: Logger): void {
+  log.warn(`could not play "${sound}": is the sound file installed (without its extension in the config)?`);
+}
+
+async function routeToQueue(channel: AgiChannel, queue: string, menu: Menu, clock: () => number): Promise<RouteOutcome> {
+  const started = clock();
+  const failed = await execOrFailure(channel, "Queue", queueArguments(queue, menu));
+  if (failed) return failed;
+  const vars = await readVariables(channel, QUEUE_VARIABLES);
+  return classifyQueue(vars, (clock() - started) / 1000, channel.hungUp);
+}
+
+async function dialExtension(channel: AgiChannel, target: string, menu: Menu): Promise<RouteOutcome> {
+  const failed = await execOrFailure(channel, "Dial", dialArguments(target, menu));
+  if (failed) return failed;
+  return classifyDial(await readVariables(channel, DIAL_VARIABLES));
+}
+
+/**
+ * Runs Queue or Dial. A missing application or a connection lost mid-call is an outcome to
+ * record, not a reason to lose the call record.
+ */
+async function execOrFailure(channel: AgiChannel, app: string, args: string[]): Promise<RouteOutcome | undefined> {
+  try {
+    await channel.exec(app, ...args);
+    return undefined;
+  } catch (error) {
+    if (error instanceof AgiCommandError) return { status: "failed", detail: error.message };
+    if (error instanceof AgiHangupError) return { status: "failed", detail: `AGI connection lost during ${app}` };
+    throw error;
+  }
+}
+
+/** Reads the outcome variables one by one, as the recordings show they work after hangup. */
+async function readVariables(channel: AgiChannel, names: readonly string[]): Promise<Vars> {
+  const vars: Record<string, string | undefined> = {};
+  try {
+    for (const name of names) vars[name] = await channel.getVariable(name);
+  } catch (error) {
+    if (!(error instanceof AgiHangupError)) throw error;
+    // The connection went away: classify with what was read.
+  }
+  return vars;
+}
