@@ -24,12 +24,22 @@ export const DEFAULT_LIMITS: FastAgiLimits = {
   maxSessionMs: 4 * 60 * 60_000,
 };
 
+/** Limits given as undefined (a flag not passed, a key not set) keep their defaults. */
+export function withDefaults(limits: FastAgiServerOptions["limits"] = {}): FastAgiLimits {
+  const merged = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(merged) as Array<keyof FastAgiLimits>) {
+    const value = limits[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged;
+}
+
 export interface FastAgiServerOptions {
   hostname: string;
   port: number;
   /** The handler for a script name (the path of agi://host/<script>); undefined if there is none. */
   route(script: string): AgiHandler | undefined;
-  limits?: Partial<FastAgiLimits>;
+  limits?: { [K in keyof FastAgiLimits]?: FastAgiLimits[K] | undefined };
   log: Logger;
 }
 
@@ -52,7 +62,7 @@ interface Connection {
  * the channel in the AGI until it sees the close.
  */
 export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer {
-  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits = withDefaults(options.limits);
   const { log } = options;
   const sessions = new Set<AgiSession>();
   const sockets = new Set<Socket<Connection>>();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { type FastAgiServer, type FastAgiServerOptions, startFastAgiServer } from "../../src/agi/fastagi-server.ts";
+import { DEFAULT_LIMITS, type FastAgiServer, type FastAgiServerOptions, startFastAgiServer, withDefaults } from "../../src/agi/fastagi-server.ts";
 import type { AgiHandler } from "../../src/agi/handler.ts";
 import { captureLog } from "../helpers/capture-log.ts";
 import { driveRecorded, outcomeOf, type Outcome } from "../helpers/drive.ts";
@@ -21,6 +21,10 @@ function start(handlers: Record<string, AgiHandler>, limits?: FastAgiServerOptio
 }
 
 const menu = recorded("fastagi-menu-digit2-queue");
+
+test("limits left undefined (flags not given, keys not set) keep their defaults", () => {
+  expect(withDefaults({ maxSessions: undefined, idleTimeoutMs: undefined, maxSessionMs: 5000 })).toEqual({ ...DEFAULT_LIMITS, maxSessionMs: 5000 });
+});
 
 describe("FastAGI server over real TCP", () => {
   test("binds to 127.0.0.1 and routes by script path, query parsed into parameters", async () => {

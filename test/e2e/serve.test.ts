@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { compiledBinary } from "../helpers/binary.ts";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { playAsterisk } from "../helpers/fake-asterisk.ts";
 import { connectFastAgi, envText, expectNoNewCall, fastAgiEnv } from "../helpers/fastagi-client.ts";
@@ -48,9 +50,31 @@ async function callUpToPrompt(port: number) {
 
 describe("ivr serve plays the IVR at agi://host/ivr", () => {
   test("recorded FastAGI menu calls, several at once, against the compiled binary", async () => {
-    const { proc, port } = await startServe([]);
+    const { proc, port, log, seen } = await startServe([]);
     const files = ["fastagi-queue-at-once.txt", "fastagi-ext1001-answered.txt", "fastagi-no-input.txt", "fastagi-dial-cancel.txt", "fastagi-hangup-during-welcome.txt"];
     await Promise.all(files.map(async (file) => playAsterisk(loadTranscript(join(IVR_FIXTURES, file)), await connectFastAgi(port))));
+    proc.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    // Default limits (no flags, no server: section) must be real numbers: a NaN timer warns.
+    const stderr = [...seen, ...(await log.closed())].join("\n");
+    expect(stderr).not.toMatch(/Warning|NaN/);
+    expect(stderr.match(/Call finished/g)).toHaveLength(files.length);
+  });
+});
+
+describe("ivr serve settings", () => {
+  test("the config's server: section applies (max_sessions), and flags win over it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-serve-"));
+    const config = join(dir, "ivr.yaml");
+    writeFileSync(config, `${readFileSync(IVR_CONFIG, "utf8")}\nserver:\n  max_sessions: 1\n  fastagi: "127.0.0.1:1"\n`);
+    const proc = Bun.spawn([binary, "serve", "--config", config, "--fastagi", "127.0.0.1:0"], { stdout: "pipe", stderr: "pipe" });
+    const log = LineReader.fromStream(proc.stderr);
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await logLine(log, "FastAGI listening on"))?.[1]);
+    expect(port).toBeGreaterThan(1); // --fastagi won over server.fastagi
+    const first = await callUpToPrompt(port);
+    await expectNoNewCall(port);
+    expect(await logLine(log, "refusing a FastAGI connection")).toContain("1 sessions running (max_sessions)");
+    first.close();
     proc.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
   });
