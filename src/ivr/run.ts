@@ -1,6 +1,6 @@
 import { type AgiChannel, CHANNEL_UP } from "../agi/channel.ts";
 import { type AgiEnv, knownValue } from "../agi/env.ts";
-import { AgiCommandError, AgiHangupError } from "../agi/errors.ts";
+import { AgiCommandError, AgiError, AgiHangupError } from "../agi/errors.ts";
 import { type Menu, menuFor } from "../config/menu.ts";
 import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
@@ -90,8 +90,14 @@ export async function runIvr(channel: AgiChannel, config: IvrConfig, log: Logger
     await say("No valid choice - goodbye");
     await play(channel, menu.goodbye_sound, log);
   } catch (error) {
-    if (!(error instanceof AgiHangupError)) throw error;
-    if (!menuOver) call.outcome = { status: "hungup_in_menu", detail: error.reason };
+    // Whatever the AGI threw, the call is over and its record is kept; only bugs propagate.
+    if (!(error instanceof AgiError)) throw error;
+    if (error instanceof AgiHangupError) {
+      if (!menuOver) call.outcome = { status: "hungup_in_menu", detail: error.reason };
+    } else {
+      log.error(`${error.name}: ${error.message}`);
+      call.outcome = { status: "failed", detail: error.message };
+    }
   } finally {
     call.endedAt = clock();
   }

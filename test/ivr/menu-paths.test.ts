@@ -38,6 +38,7 @@ const EXPECTED: Record<string, Expected> = {
   "fastagi-hangup-during-welcome.txt": { inputs: [], route: undefined, outcome: { status: "hungup_in_menu", detail: "dead-channel" } },
   "stdin-queue-abandoned.txt": { did: "0223456789", inputs: ["9"], route: queue("10009"), outcome: { status: "abandoned", waitSeconds: 4 } },
   "fastagi-dial-cancel.txt": { inputs: ["1002"], route: extension("1002"), outcome: { status: "abandoned", detail: "CANCEL" } },
+  "stdin-answer-fails.txt": { inputs: [], route: undefined, outcome: { status: "failed", detail: "ANSWER: answer failed" } },
   "stdin-arg-overrides-did.txt": { did: "0298765432", menu: "did", inputs: ["2"], route: queue("10002"), outcome: { status: "answered" } },
 };
 
