@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import("./cli/serve.ts")).runServe,
   check: async () => (await import("./cli/check.ts")).runCheck,
   simulate: async () => (await import("./cli/simulate.ts")).runSimulate,
+  calls: async () => (await import("./cli/calls.ts")).runCalls,
   version: async () => async () => {
     console.log(`ivr ${VERSION}`);
     return 0;

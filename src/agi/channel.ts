@@ -48,6 +48,14 @@ export class AgiChannel {
     this.session.onHangup(listener);
   }
 
+  /**
+   * Ends the AGI session now: Asterisk continues the dialplan as soon as it sees the close,
+   * so work that no longer needs the channel (writing the call record) can follow it.
+   */
+  close(): void {
+    this.session.close("the script is done with the channel");
+  }
+
   /** Sends a raw command line; prefer the typed methods. */
   command(line: string): Promise<AgiReply> {
     return this.session.send(line);

@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import type { Logger } from "../log.ts";
 import { type AgiHandler, type HandlerOutcome, runHandler } from "./handler.ts";
 import { AgiSession } from "./session.ts";
@@ -11,7 +11,7 @@ import { AgiSession } from "./session.ts";
  */
 export async function runStdioSession(handler: AgiHandler, log: Logger): Promise<HandlerOutcome> {
   const session = new AgiSession(
-    { write: writeStdout, close: () => {} },
+    { write: writeStdout, close: releaseStdout },
     { onStrayLine: (line) => log.warn(`reply with no command in flight: ${JSON.stringify(line)}`) },
   );
   const onSighup = () => session.markHungUp("sighup");
@@ -31,6 +31,24 @@ async function pumpStdin(session: AgiSession, log: Logger): Promise<void> {
     log.warn(`reading stdin failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   session.end();
+}
+
+/**
+ * Ends the session for Asterisk: res_agi stops at EOF on our stdout and continues the
+ * dialplan without waiting for the process to exit. /dev/null takes fd 1's place (the lowest
+ * free descriptor), so nothing opened later (the database) can ever receive a stray write.
+ */
+let stdoutReleased = false;
+function releaseStdout(): void {
+  if (stdoutReleased) return;
+  stdoutReleased = true;
+  try {
+    closeSync(1);
+    const fd = openSync("/dev/null", "w");
+    if (fd !== 1) closeSync(fd);
+  } catch {
+    // Already closed: Asterisk has its EOF either way.
+  }
 }
 
 /** Synchronous, so a command is on the pipe before we wait for its reply; EPIPE means Asterisk is gone. */

@@ -38,7 +38,7 @@ export async function runServe(args: string[]): Promise<number> {
   const listen = parseHostPort(values.fastagi ?? settings.fastagi ?? DEFAULT_FASTAGI, "127.0.0.1", "--fastagi");
   const graceMs = seconds("shutdown-grace", settings.shutdown_grace_seconds) ?? DEFAULT_SHUTDOWN_GRACE_S * 1000;
 
-  const ivr = ivrHandler(() => store.current.config);
+  const ivr = ivrHandler(() => store.current);
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr };
   const server = startFastAgiServer({
     ...listen,

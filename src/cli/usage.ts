@@ -7,9 +7,11 @@ Usage: ivr [command] [options]
 Commands:
   agi           run one AGI session over stdin/stdout (the default; what Asterisk runs
                 from agi-bin: exten => 0212345678,n,AGI(/var/lib/asterisk/agi-bin/ivr))
-  serve         run the FastAGI server (agi://127.0.0.1:4573/ivr) until SIGTERM
+  serve         run the FastAGI server (agi://127.0.0.1:4573/ivr) and the HTTP API
+                (Smart Redirect, call history; 127.0.0.1:8021) until SIGTERM
   check         validate the config and show each DID's menu
   simulate      a test call: run the IVR against a simulated channel
+  calls         list the call history
   version       print the version
   help [CMD]    this text, or the help of one command
 
@@ -19,7 +21,7 @@ Config: --config FILE, else $IVR_CONFIG, else config.yaml beside the binary, els
 
 Run "ivr <command> --help" for a command's options.
 `,
-  agi: `Usage: ivr [agi] [--config FILE]
+  agi: `Usage: ivr [agi] [--config FILE] [--db FILE]
 
 Runs the IVR for one call over stdin/stdout, as Asterisk starts a script from agi-bin:
   exten => 0212345678,n,AGI(/var/lib/asterisk/agi-bin/ivr)
@@ -27,7 +29,9 @@ Runs the IVR for one call over stdin/stdout, as Asterisk starts a script from ag
 When Asterisk starts it (AST_AGI_DIR is set), every argument is an AGI argument.
 The config is read at every call, so edits apply to the next call; an invalid edit is
 logged and the last good config is used. SIGHUP from Asterisk marks the call hung up;
-the IVR still reads how the call ended.
+the IVR still reads how the call ended. The call is written to the history (--db, else
+$IVR_DB, else database.path, else /var/lib/asterisk/ivr/ivr.sqlite) after the AGI session
+is closed, so the dialplan does not wait for it.
 `,
   serve: `Usage: ivr serve [options]
 
@@ -38,7 +42,10 @@ logged with its position and the last good config stays.
 
 Options (each wins over the config's server: section):
   --config FILE            the config (see ivr --help for where it is looked for)
-  --fastagi HOST:PORT      where to listen (default 127.0.0.1:4573)
+  --db FILE                the call history (default database.path, else
+                           /var/lib/asterisk/ivr/ivr.sqlite)
+  --fastagi HOST:PORT      where FastAGI listens (default 127.0.0.1:4573)
+  --http HOST:PORT         where the HTTP API listens (default 127.0.0.1:8021)
   --max-sessions N         concurrent sessions; more connections are refused (default 1000)
   --idle-timeout SECONDS   watchdog: close a session whose handler sends nothing for this
                            long while no command waits for Asterisk (default 30)
@@ -62,6 +69,12 @@ the outcome. Nothing is dialed.
   --result RESULT  how the queue or extension answers: answer (default), busy, noanswer,
                    unavailable, abandon (the caller hangs up while waiting)
   --verbose        also print the IVR's log lines
+`,
+  calls: `Usage: ivr calls [--phone NUMBER] [--did DID] [--status STATUS] [--limit N] [--json] [--db FILE] [--config FILE]
+
+Lists the call history, newest first (20 by default). --phone takes any spelling of the
+number (it is normalized with the config's country). --status: answered, busy, no_answer,
+unavailable, abandoned, failed, hungup_in_menu, no_selection. --json prints one call per line.
 `,
   version: `Usage: ivr version
 

@@ -3,6 +3,7 @@ import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, 
 import type { z } from "zod";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
 import { crossCheck } from "./menu.ts";
+import { smartProblems } from "./smart-check.ts";
 import { configSchema, type IvrConfig } from "./schema.ts";
 
 /**
@@ -36,9 +37,9 @@ export function parseConfig(text: string, file: string): IvrConfig {
   const raw = dropNulls(doc.toJS() ?? {}, []);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(file, result.error.issues.flatMap((issue) => describe(issue, doc, at)));
+    throw new ConfigError(file, result.error.issues.flatMap((issue) => describe(issue, raw, doc, at)));
   }
-  const problems = crossCheck(result.data);
+  const problems = [...crossCheck(result.data), ...smartProblems(result.data)];
   if (problems.length) {
     throw new ConfigError(
       file,
@@ -75,7 +76,7 @@ function dropNulls(value: unknown, path: string[]): unknown {
 
 type Locate = (offset: number | undefined) => { line?: number; col?: number };
 
-function describe(issue: z.core.$ZodIssue, doc: Document, at: Locate): ConfigIssue[] {
+function describe(issue: z.core.$ZodIssue, raw: unknown, doc: Document, at: Locate): ConfigIssue[] {
   const path = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({
@@ -85,7 +86,9 @@ function describe(issue: z.core.$ZodIssue, doc: Document, at: Locate): ConfigIss
     }));
   }
   let message = issue.message;
-  if (issue.code === "invalid_type") message = `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+  if (issue.code === "invalid_type") {
+    message = valueAt(raw, path) === undefined ? "is required" : `must be ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+  }
   if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
   return [{ ...at(locate(doc, path, issue.code === "invalid_key")), path: path.join("."), message }];
 }
@@ -94,8 +97,17 @@ const TYPE_WORDS: Record<string, string> = {
   object: "a mapping of keys (key: value lines)",
   record: "a mapping of keys (key: value lines)",
   string: "a single value, not a list or mapping",
-  array: 'a list, e.g. ["_1XX", "_2XXX"]',
+  array: "a list (lines starting with - , or [a, b])",
 };
+
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
 
 /** The offset of the node at `path`, or of the deepest part of it that exists. */
 function locate(doc: Document, path: readonly string[], pointAtKey = false): number | undefined {
@@ -121,11 +133,26 @@ function locate(doc: Document, path: readonly string[], pointAtKey = false): num
   return offset;
 }
 
+/** The keys allowed where an unknown one was found, for "did you mean" (by walking the schema). */
 function knownKeys(path: string[]): string[] {
-  const menu = Object.keys(configSchema.shape.default.unwrap().shape);
-  if (path.length === 0) return Object.keys(configSchema.shape);
-  if (path[0] === "server") return Object.keys(configSchema.shape.server.unwrap().shape);
-  return menu;
+  let schema: unknown = configSchema;
+  for (const segment of path) {
+    schema = unwrap(schema);
+    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown } }).def;
+    if (def?.type === "object") schema = def.shape?.[segment];
+    else if (def?.type === "record") schema = def.valueType;
+    else if (def?.type === "array") schema = def.element;
+    else return [];
+  }
+  const shape = (unwrap(schema) as { def?: { shape?: Record<string, unknown> } }).def?.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+/** Through .optional(), .nullable() and .partial() wrappers to the object inside. */
+function unwrap(schema: unknown): unknown {
+  let current = schema as { def?: { type?: string; innerType?: unknown } };
+  while (current?.def && (current.def.type === "optional" || current.def.type === "nullable")) current = current.def.innerType as typeof current;
+  return current;
 }
 
 function unknownKeyMessage(key: string, known: string[]): string {

@@ -3,7 +3,7 @@ import type { Logger } from "../log.ts";
 import { fileStamp, readCachedConfig, writeCachedConfig } from "./cache.ts";
 import { ConfigError } from "./errors.ts";
 import { describeSearch, findConfig } from "./paths.ts";
-import type { IvrConfig } from "./schema.ts";
+import type { LoadedConfig } from "./schema.ts";
 
 /**
  * The config for one per-call process, read fresh at every call (edits apply to the next
@@ -11,11 +11,11 @@ import type { IvrConfig } from "./schema.ts";
  * last good config is used, and without one the built-in defaults, so the call is still
  * answered; the problem is logged with its position.
  */
-export async function configForCall(flag: string | undefined, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<IvrConfig> {
+export async function configForCall(flag: string | undefined, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const location = findConfig(flag, env);
   if (!location) {
     log.error(`no config file found (looked at ${describeSearch()}); using the built-in defaults`);
-    return {};
+    return { config: {}, path: undefined };
   }
   const { path } = location;
   let stamp: string | undefined;
@@ -25,22 +25,22 @@ export async function configForCall(flag: string | undefined, log: Logger, env: 
     stamp = undefined;
   }
   const cached = readCachedConfig(path, env);
-  if (stamp && cached?.stamp === stamp) return cached.config;
+  if (stamp && cached?.stamp === stamp) return { config: cached.config, path };
 
   log.info(`✓ Config loaded from: ${path} (${location.how})`);
   try {
     const { loadConfigFile } = await import("./load.ts");
     const { config } = loadConfigFile(path);
     if (stamp) writeCachedConfig(path, stamp, config, env);
-    return config;
+    return { config, path };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const line of error.message.split("\n")) log.error(line);
     if (cached) {
       log.warn(`keeping the last good config of ${path} (validated ${cached.savedAt})`);
-      return cached.config;
+      return { config: cached.config, path };
     }
     log.error("no valid config to fall back on; using the built-in defaults");
-    return {};
+    return { config: {}, path };
   }
 }

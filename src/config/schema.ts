@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
+import { cidr, country, secret, smartSchema } from "./smart-schema.ts";
 
 /** One DTMF key a caller can press to reach a queue. `#` ends input, so it cannot be one. */
 const queueKey = z.string().regex(/^[0-9*]$/, "a queue key must be one digit 0-9 or *");
@@ -44,6 +45,12 @@ export const menuSchema = z
 const serverSchema = z
   .strictObject({
     fastagi: hostPort,
+    /** The HTTP API (Smart Redirect, calls, metrics). */
+    http: hostPort,
+    /** Bearer token for /api/calls, /api/stats, /api/smart/test and cache/clear. */
+    admin_token: secret,
+    /** Proxies (e.g. nginx) whose X-Forwarded-For is believed when they connect. */
+    trusted_proxies: z.array(cidr),
     max_sessions: integer(1, 100_000),
     session_idle_timeout_seconds: seconds(0.1, 86_400),
     max_session_seconds: seconds(1, 7 * 86_400),
@@ -52,14 +59,35 @@ const serverSchema = z
   })
   .partial();
 
+const databaseSchema = z
+  .strictObject({
+    /** The SQLite file; relative paths are relative to the config file. */
+    path: nonEmpty,
+    /** Calls and decisions older than this are deleted; 0 keeps them forever. */
+    retention_days: integer(0, 36_500),
+  })
+  .partial();
+
 const didKey = z.string().regex(/^[^\s]+$/, "a DID must not contain spaces");
 
 export const configSchema = z.strictObject({
+  /** The PBX's country: numbers without + are read as its national numbers (E.164 in history). */
+  country: country.optional(),
   default: menuSchema.optional(),
   dids: z.record(didKey, menuSchema.nullable()).optional(),
   server: serverSchema.optional(),
+  database: databaseSchema.optional(),
+  smart: smartSchema.optional(),
 });
 
 export type MenuSettings = z.infer<typeof menuSchema>;
 export type IvrConfig = z.infer<typeof configSchema>;
 export type ServerSettings = NonNullable<IvrConfig["server"]>;
+export type DatabaseSettings = NonNullable<IvrConfig["database"]>;
+
+/** A config and the file it came from (relative paths in it are relative to that file). */
+export interface LoadedConfig {
+  config: IvrConfig;
+  /** undefined for the built-in defaults. */
+  path: string | undefined;
+}

@@ -1,18 +1,26 @@
 import type { AgiHandler } from "../agi/handler.ts";
-import type { IvrConfig } from "../config/schema.ts";
+import type { LoadedConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { type IvrCall, runIvr } from "./run.ts";
 
 /** Where a call gets its config: the per-call loader, or the server's current snapshot. */
-export type ConfigSource = (log: Logger) => IvrConfig | Promise<IvrConfig>;
+export type ConfigSource = (log: Logger) => LoadedConfig | Promise<LoadedConfig>;
 
-/** The IVR as an AGI handler: one config snapshot per call, a summary line when it ends. */
-export function ivrHandler(configSource: ConfigSource, onCall?: (call: IvrCall, log: Logger) => void | Promise<void>): AgiHandler {
+/** What happens to a finished call (recording it), after Asterisk has the channel back. */
+export type CallSink = (call: IvrCall, loaded: LoadedConfig, log: Logger) => void | Promise<void>;
+
+/**
+ * The IVR as an AGI handler: one config snapshot per call; when the menu is done, the AGI
+ * session is closed first (the dialplan goes on at once), then the call is summarized and
+ * handed to `onCall`.
+ */
+export function ivrHandler(configSource: ConfigSource, onCall?: CallSink): AgiHandler {
   return async (channel, log) => {
-    const config = await configSource(log);
-    const call = await runIvr(channel, config, log);
+    const loaded = await configSource(log);
+    const call = await runIvr(channel, loaded.config, log);
+    channel.close();
     log.info(describeCall(call));
-    await onCall?.(call, log);
+    await onCall?.(call, loaded, log);
   };
 }
 

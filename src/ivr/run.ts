@@ -12,12 +12,17 @@ export type Route = { kind: "queue"; queue: string } | { kind: "extension"; exte
 /** What happened on one call, from the first command to the last. */
 export interface IvrCall {
   uniqueid: string;
+  /** CHANNEL(linkedid): the same for every channel of one call; read at the end. */
+  linkedid: string | undefined;
   did: string;
   /** "did" when the DID has its own menu, "default" when it fell back. */
   menu: "did" | "default";
   caller: string | undefined;
+  callerName: string | undefined;
   startedAt: number;
   endedAt: number;
+  /** When the hangup was noticed, if the caller hung up before the IVR finished. */
+  hungUpAt: number | undefined;
   /** What the caller entered at each attempt ("" for nothing). */
   inputs: string[];
   route?: Route;
@@ -42,66 +47,89 @@ export async function runIvr(channel: AgiChannel, config: IvrConfig, log: Logger
   const { menu, source } = menuFor(config, did);
   const call: IvrCall = {
     uniqueid: channel.env.uniqueid,
+    linkedid: undefined,
     did,
     menu: source,
     caller: knownValue(channel.env.callerid),
+    callerName: knownValue(channel.env.calleridname),
     startedAt: clock(),
     endedAt: 0,
+    hungUpAt: undefined,
     inputs: [],
     outcome: { status: "failed" },
   };
+  channel.onHangup(() => (call.hungUpAt ??= clock()));
   const say = (message: string) => {
     log.info(message);
     return channel.verbose(message);
   };
 
-  let menuOver = false;
   try {
     await say(`Incoming call - DID: ${did}`);
     log.info(source === "did" ? `menu: dids.${did}` : `menu: default (no entry for DID "${did}")`);
     if ((await channel.channelStatus()) !== CHANNEL_UP) await channel.answer();
-    for (let attempt = 1; attempt <= menu.max_attempts; attempt++) {
-      const digits = await collectDigits(channel, menu, log);
-      call.inputs.push(digits);
-      const choice = decide(digits, menu);
-      if (choice.kind === "queue") {
-        menuOver = true;
-        await say(`Routing to queue: ${choice.queue}`);
-        call.route = { kind: "queue", queue: choice.queue };
-        call.outcome = await routeToQueue(channel, choice.queue, menu, clock);
-        return call;
-      }
-      if (choice.kind === "extension") {
-        menuOver = true;
-        await say(`Dialing extension: ${choice.extension}`);
-        call.route = { kind: "extension", extension: choice.extension, target: dialTarget(choice.extension, menu) };
-        call.outcome = await dialExtension(channel, call.route.target, menu);
-        return call;
-      }
-      if (choice.kind === "none") {
-        await say(`No input (attempt ${attempt} of ${menu.max_attempts})`);
-      } else {
-        await say(`Invalid input: ${choice.digits} (attempt ${attempt} of ${menu.max_attempts})`);
-        await play(channel, menu.invalid_sound, log);
-      }
-    }
-    menuOver = true;
-    call.outcome = { status: "no_selection" };
-    await say("No valid choice - goodbye");
-    await play(channel, menu.goodbye_sound, log);
+    await playMenu(channel, menu, call, say, log, clock);
   } catch (error) {
     // Whatever the AGI threw, the call is over and its record is kept; only bugs propagate.
     if (!(error instanceof AgiError)) throw error;
     if (error instanceof AgiHangupError) {
-      if (!menuOver) call.outcome = { status: "hungup_in_menu", detail: error.reason };
+      // A hangup after routing or during goodbye keeps the outcome already known.
+      if (!call.route && call.outcome.status !== "no_selection") call.outcome = { status: "hungup_in_menu", detail: error.reason };
     } else {
       log.error(`${error.name}: ${error.message}`);
       call.outcome = { status: "failed", detail: error.message };
     }
-  } finally {
-    call.endedAt = clock();
   }
+  call.linkedid = await readLinkedId(channel);
+  call.endedAt = clock();
   return call;
+}
+
+/** The attempts: returns once the call is routed (and its outcome read) or given up. */
+async function playMenu(
+  channel: AgiChannel,
+  menu: Menu,
+  call: IvrCall,
+  say: (message: string) => Promise<boolean>,
+  log: Logger,
+  clock: () => number,
+): Promise<void> {
+  for (let attempt = 1; attempt <= menu.max_attempts; attempt++) {
+    const digits = await collectDigits(channel, menu, log);
+    call.inputs.push(digits);
+    const choice = decide(digits, menu);
+    if (choice.kind === "queue") {
+      await say(`Routing to queue: ${choice.queue}`);
+      call.route = { kind: "queue", queue: choice.queue };
+      call.outcome = await routeToQueue(channel, choice.queue, menu, clock);
+      return;
+    }
+    if (choice.kind === "extension") {
+      await say(`Dialing extension: ${choice.extension}`);
+      call.route = { kind: "extension", extension: choice.extension, target: dialTarget(choice.extension, menu) };
+      call.outcome = await dialExtension(channel, call.route.target, menu);
+      return;
+    }
+    if (choice.kind === "none") {
+      await say(`No input (attempt ${attempt} of ${menu.max_attempts})`);
+    } else {
+      await say(`Invalid input: ${choice.digits} (attempt ${attempt} of ${menu.max_attempts})`);
+      await play(channel, menu.invalid_sound, log);
+    }
+  }
+  call.outcome = { status: "no_selection" };
+  await say("No valid choice - goodbye");
+  await play(channel, menu.goodbye_sound, log);
+}
+
+/** Works on a dead channel too; a lost connection just leaves it unknown. */
+async function readLinkedId(channel: AgiChannel): Promise<string | undefined> {
+  try {
+    return (await channel.getVariable("CHANNEL(linkedid)")) || undefined;
+  } catch (error) {
+    if (error instanceof AgiError) return undefined;
+    throw error;
+  }
 }
 
 /** Plays the welcome (barge-in on the digits that mean something) and collects the caller's digits. */

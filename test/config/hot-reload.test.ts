@@ -34,7 +34,7 @@ test("ivr serve reloads the config while calls run; each call keeps the config i
   const server: FastAgiServer = startFastAgiServer({
     hostname: "127.0.0.1",
     port: 0,
-    route: () => ivrHandler(() => store.current.config),
+    route: () => ivrHandler(() => store.current),
     log,
   });
   cleanup.push(() => server.stop(0));

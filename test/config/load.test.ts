@@ -53,6 +53,22 @@ describe("the Rust seed's config.yaml, byte for byte", () => {
     expect(readFileSync(join(ROOT, "config", "ivr.yaml"), "utf8")).toContain(readFileSync(SEED, "utf8"));
   });
 
+  test("config/ivr.yaml's commented examples of the new sections are valid once uncommented", () => {
+    const text = readFileSync(join(ROOT, "config", "ivr.yaml"), "utf8");
+    // A section's example: the commented block (between blank lines) that starts it.
+    const example = (section: string) => {
+      const block = text.split(/\n\s*\n/).find((b) => b.split("\n").some((line) => line.startsWith(`# ${section}:`)));
+      if (!block) throw new Error(`no commented example of ${section}:`);
+      const lines = block.split("\n").map((line) => line.slice(2));
+      return lines.slice(lines.findIndex((line) => line.startsWith(`${section}:`))).join("\n");
+    };
+    const sections = ["database", "server", "smart"].map(example);
+    const parsed = parseConfig(`country: BY\n${sections.join("\n")}\n`, "uncommented.yaml");
+    expect(Object.keys(parsed.smart!.enterprises!)).toEqual(["0367"]);
+    expect(parsed.server?.http).toBe("127.0.0.1:8021");
+    expect(parsed.database?.retention_days).toBe(365);
+  });
+
   test("config/ivr.yaml holds the same default and DIDs, with the same values", () => {
     const sample = loadConfigFile(join(ROOT, "config", "ivr.yaml")).config;
     expect(sample.default).toEqual(config.default!);
@@ -89,10 +105,26 @@ describe("errors name the file, line, column and key path", () => {
     ["default:\n  extension_dial: PJSIP/101\n", "ivr.yaml:2:19: default.extension_dial: must contain {ext}, e.g. PJSIP/{ext}"],
     ["default:\n  dial_options: t,r\n", "ivr.yaml:2:17: default.dial_options: must not contain commas: it is Dial's options argument"],
     ["default:\n  queues: 10001\n", "ivr.yaml:2:11: default.queues: must be a mapping of keys (key: value lines)"],
+    ["default:\n  extension_patterns: _1XX\n", "ivr.yaml:2:23: default.extension_patterns: must be a list (lines starting with - , or [a, b])"],
     ['dids:\n  "0212345678":\n    min_extension_digits: 5\n', "ivr.yaml:3:27: dids.0212345678.min_extension_digits: min_extension_digits (5) is more than max_extension_digits (4)"],
     ['default:\n  extension_patterns: ["_1XX", "_1XXXX"]\n', "ivr.yaml:2:32: default.extension_patterns.1: pattern _1XXXX matches 5 digits, outside min_extension_digits..max_extension_digits (3..4)"],
     ["server:\n  fastagi: 4573\n", "ivr.yaml:2:12: server.fastagi: must be HOST:PORT, e.g. 127.0.0.1:4573"],
-    ["smart: {}\n", 'ivr.yaml:1:1: smart: unknown key "smart" (known keys: default, dids, server)'],
+    ["country: Belarus\n", "ivr.yaml:1:10: country: must be a two-letter country code such as BY, TH or RU"],
+    ["server:\n  admin_token: short\n", "ivr.yaml:2:16: server.admin_token: must be at least 16 characters, or ${ENV_VAR} to take it from the environment"],
+    [
+      'smart:\n  enterprises:\n    "1":\n      token: ${T}\n      users:\n        - { id: 1, phones: [{ id: 31, number: "150" }] }\n        - { id: 2, phones: [{ id: 31, number: "151" }] }\n',
+      "ivr.yaml:7:35: smart.enterprises.1.users.1.phones.0.id: phone id 31 is also used by user 1: ids name dialplan contexts and must be unique",
+    ],
+    [
+      'smart:\n  enterprises:\n    "1":\n      token: ${T}\n    "2":\n      token: ${T}\n',
+      "ivr.yaml:6:14: smart.enterprises.2.token: the same token as enterprise 1: each enterprise needs its own",
+    ],
+    ["smrt: {}\n", 'ivr.yaml:1:1: smrt: unknown key "smrt" (did you mean "smart"?)'],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      users:\n        - id: 1\n          phones: [{ id: 31, number: "150" }]\n          phonez: []\n',
+      'ivr.yaml:8:11: smart.enterprises.0367.users.0.phonez: unknown key "phonez" (did you mean "phones"?)',
+    ],
+    ['smart:\n  enterprises:\n    "0367":\n      mode: routing+name\n', "ivr.yaml:4:7: smart.enterprises.0367.token: is required"],
     ["default:\n  queues: {\n", "ivr.yaml:3:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }"],
     ['dids:\n  0212345678: {}\n  "0212345678": {}\n', "ivr.yaml:3:3: YAML syntax: Map keys must be unique"],
   ])("%j", (text, expected) => {

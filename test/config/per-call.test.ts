@@ -14,7 +14,7 @@ function setup() {
   const call = async () => {
     const { log, text } = captureLog();
     const loaded = await configForCall(undefined, log, env);
-    return { config: loaded, log: text() };
+    return { config: loaded.config, path: loaded.path, log: text() };
   };
   const edit = (from: string, to: string) => writeFileSync(config, readFileSync(config, "utf8").replace(from, to));
   return { dir, config, env, call, edit };
@@ -65,7 +65,7 @@ describe("the config of a per-call process", () => {
 
   test("no config anywhere: the built-in defaults, and where it looked", async () => {
     const { log, text } = captureLog();
-    const config = await configForCall("/nonexistent/ivr.yaml", log, {});
+    const { config } = await configForCall("/nonexistent/ivr.yaml", log, {});
     expect(config).toEqual({});
     expect(text()).toContain("/nonexistent/ivr.yaml");
   });

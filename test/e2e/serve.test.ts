@@ -95,7 +95,7 @@ describe("ivr serve and SIGTERM", () => {
     client.write("200 result=1\n");
     expect(await client.lines.next()).toBe("EXEC Queue 10002");
     client.write("200 result=-1\n");
-    for (const name of ["QUEUESTATUS", "ABANDONED", "ANSWEREDTIME", "QUEUEWAIT", "MEMBERINTERFACE"]) {
+    for (const name of ["QUEUESTATUS", "ABANDONED", "ANSWEREDTIME", "QUEUEWAIT", "MEMBERINTERFACE", "CHANNEL(linkedid)"]) {
       expect(await client.lines.next()).toBe(`GET VARIABLE ${name}`);
       client.write("200 result=0\n");
     }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { runHandler } from "../../src/agi/handler.ts";
 import { loadConfigFile } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
-import { ivrHandler } from "../../src/ivr/handler.ts";
+import { type CallSink, ivrHandler } from "../../src/ivr/handler.ts";
 import type { IvrCall } from "../../src/ivr/run.ts";
 import { captureLog } from "./capture-log.ts";
 import { playAsterisk, type Played } from "./fake-asterisk.ts";
@@ -16,13 +16,22 @@ export function ivrTestConfig(): IvrConfig {
   return loadConfigFile(IVR_CONFIG).config;
 }
 
-/** Runs the IVR handler on one end of a real TCP connection while the fake Asterisk plays the transcript. */
-export async function replayIvr(transcript: Transcript, config: IvrConfig = ivrTestConfig()) {
+/**
+ * Runs the IVR handler on one end of a real TCP connection while the fake Asterisk plays the
+ * transcript; `sink` gets the finished call as production code would (after the session closed).
+ */
+export async function replayIvr(transcript: Transcript, config: IvrConfig = ivrTestConfig(), sink?: CallSink) {
   const pair = await tcpSessionPair();
   const { log, text } = captureLog();
   let call: IvrCall | undefined;
   try {
-    const handler = ivrHandler(() => config, (finished) => void (call = finished));
+    const handler = ivrHandler(
+      () => ({ config, path: IVR_CONFIG }),
+      async (finished, loaded, log) => {
+        call = finished;
+        await sink?.(finished, loaded, log);
+      },
+    );
     const [played, outcome] = await Promise.all([playAsterisk(transcript, pair.asterisk), runHandler(pair.session, () => handler, log)]);
     return { call: call as IvrCall | undefined, played: played as Played, outcome, log: text() };
   } finally {

@@ -59,6 +59,8 @@ describe("menu paths replayed in the recorded dialect over a real TCP connection
       expect(call).toMatchObject(fields);
       expect(call!.route).toEqual(route);
       expect(call!.outcome).toMatchObject(expectedOutcome);
+      expect(call!.linkedid).toMatch(/^\d+\.\d+$/);
+      expect(call!.hungUpAt !== undefined).toBe(/hangup|abandoned|cancel/.test(file));
       expect(log).toContain("Call finished:");
     });
   }

@@ -1,0 +1,56 @@
+import { loadConfigFile } from "../config/load.ts";
+import { findConfig } from "../config/paths.ts";
+import type { IvrConfig } from "../config/schema.ts";
+import { openHistory } from "../history/db.ts";
+import { databasePath } from "../history/location.ts";
+import { normalizePhone } from "../history/phone.ts";
+import { listCalls } from "../history/queries.ts";
+import { callJson } from "../history/call-json.ts";
+import { parseCount, parseFlags } from "./args.ts";
+import { orConfigFailure } from "./load-config.ts";
+
+/** `ivr calls`: the call history, newest first, as a table or JSON lines. */
+export async function runCalls(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    config: { type: "string" },
+    db: { type: "string" },
+    phone: { type: "string" },
+    did: { type: "string" },
+    status: { type: "string" },
+    limit: { type: "string" },
+    json: { type: "boolean" },
+  });
+  // The config gives the database path and the country numbers are normalized with; neither is required.
+  const location = findConfig(values.config);
+  const config: IvrConfig = location ? orConfigFailure(() => loadConfigFile(location.path)).config : {};
+  const history = openHistory(databasePath(values.db, config.database, location?.path));
+  try {
+    const phone = values.phone ? (normalizePhone(values.phone, config.country) ?? values.phone) : undefined;
+    const rows = listCalls(history, { phone, did: values.did, status: values.status, limit: parseCount(values.limit, "--limit") ?? 20 }).map(callJson);
+    if (values.json) {
+      for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+      return 0;
+    }
+    const table = [
+      ["id", "started (UTC)", "caller", "did", "keys", "destination", "status", "answered by", "wait", "talk"],
+      ...rows.map((r) => [
+        String(r.id),
+        (r.started_at ?? "").replace("T", " ").slice(0, 19),
+        r.external_number ?? r.external_number_raw ?? "-",
+        r.did ?? "-",
+        r.digits || "-",
+        r.destination ? `${r.route_kind} ${r.destination}` : "-",
+        r.status,
+        r.answered_extension ?? r.answered_by ?? "-",
+        r.wait_seconds === null ? "-" : `${r.wait_seconds}s`,
+        r.talk_seconds === null ? "-" : `${r.talk_seconds}s`,
+      ]),
+    ];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+    const lines = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+    process.stdout.write(`${lines.join("\n")}\n${rows.length ? "" : "(no calls)\n"}`);
+    return 0;
+  } finally {
+    history.close();
+  }
+}

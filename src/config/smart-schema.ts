@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { isCountryCode } from "../history/phone.ts";
+import { integer, nonEmpty, seconds, text } from "./fields.ts";
+
+/** An ISO 3166 country code libphonenumber knows, e.g. BY, TH, RU. */
+export const country = z
+  .string()
+  .transform((value) => value.trim().toUpperCase())
+  .refine(isCountryCode, "must be a two-letter country code such as BY, TH or RU");
+
+/** A token as written: at least 16 characters, or ${ENV_VAR}. */
+export const secret = nonEmpty.refine(
+  (value) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value) || value.length >= 16,
+  "must be at least 16 characters, or ${ENV_VAR} to take it from the environment",
+);
+
+/** An IPv4 or IPv6 address with an optional /prefix. */
+export const cidr = z
+  .string()
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?|[0-9a-fA-F:]+(\/\d{1,3})?)$/, "must be an address or a CIDR range, e.g. 10.88.10.19/32");
+
+/** A dialplan context name, as it appears in [brackets]. */
+const context = nonEmpty.refine((value) => /^[A-Za-z0-9_.+-]+$/.test(value), "must be a dialplan context name (letters, digits, _ - . +)");
+
+/** An internal extension ("150") or an outside number ("+375291112233"). */
+const dialable = nonEmpty.refine((value) => /^\+?[0-9*#]+$/.test(value), "must be digits, with + for an outside number");
+
+const phoneSchema = z.strictObject({
+  id: integer(1, 1e12),
+  number: nonEmpty.refine((value) => /^[0-9]+$/.test(value), "an internal number is digits only"),
+});
+
+const followMeStep = z.strictObject({
+  rings: integer(1, 60),
+  numbers: z.array(dialable).min(1, "a step needs at least one number"),
+});
+
+const userSchema = z.strictObject({
+  id: integer(1, 1e12),
+  name: text.optional(),
+  outgoing_context: context.optional(),
+  phones: z.array(phoneSchema).min(1, "a user needs at least one phone"),
+  follow_me: z.array(followMeStep).optional(),
+});
+
+const lineSchema = z.strictObject({ fallback: context.optional() }).partial();
+
+export const RULES = ["last_call", "first_call", "crm"] as const;
+export const MODES = ["off", "name-only", "routing+name"] as const;
+
+const enterpriseSchema = z.strictObject({
+  token: secret,
+  mode: z.enum(MODES, { error: `must be one of ${MODES.join(", ")}` }).optional(),
+  rules: z.array(z.enum(RULES, { error: `a rule is one of ${RULES.join(", ")}` })).optional(),
+  country: country.optional(),
+  allow_ips: z.array(cidr).optional(),
+  sla_ms: integer(10, 10_000).optional(),
+  rate_limit_per_second: integer(1, 100_000).optional(),
+  lines: z.record(nonEmpty, lineSchema.nullable()).optional(),
+  users: z.array(userSchema).optional(),
+});
+
+export const smartSchema = z.strictObject({
+  cache_ttl_seconds: seconds(0, 86_400).optional(),
+  /** JSON lines of every decision; relative paths are relative to the config file. */
+  decision_log: text.optional(),
+  dialplan: z
+    .strictObject({
+      technology: nonEmpty.refine((value) => /^[A-Za-z0-9]+$/.test(value), "a channel technology such as PJSIP").optional(),
+      file: text.optional(),
+    })
+    .optional(),
+  enterprises: z.record(nonEmpty, enterpriseSchema).optional(),
+});
+
+export type SmartSettings = z.infer<typeof smartSchema>;
+export type EnterpriseSettings = z.infer<typeof enterpriseSchema>;
+export type SmartUser = z.infer<typeof userSchema>;
+export type SmartMode = (typeof MODES)[number];
+export type SmartRule = (typeof RULES)[number];

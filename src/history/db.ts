@@ -1,0 +1,40 @@
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
+import { applyMigrations } from "./migrate.ts";
+import * as schema from "./schema.ts";
+
+export type HistoryDb = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+export interface History {
+  readonly path: string;
+  readonly db: HistoryDb;
+  readonly sqlite: Database;
+  close(): void;
+}
+
+/** How long a writer waits for another process's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * Opens (creating if needed) the call history. WAL lets readers (the API) run beside the
+ * per-call writers; busy_timeout makes concurrent writers queue instead of failing;
+ * synchronous=NORMAL is durable across application crashes in WAL mode (only a power loss
+ * can drop the last commits, never corrupt the file).
+ */
+export function openHistory(path: string): History {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { create: true, strict: true });
+  try {
+    sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.run("PRAGMA journal_mode = WAL");
+    sqlite.run("PRAGMA synchronous = NORMAL");
+    applyMigrations(sqlite);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+  const db = drizzle({ client: sqlite, schema }) as HistoryDb;
+  return { path, db, sqlite, close: () => sqlite.close() };
+}

@@ -1,0 +1,41 @@
+import { eq } from "drizzle-orm";
+import type { History } from "./db.ts";
+import { meta } from "./schema.ts";
+
+export const DEFAULT_RETENTION_DAYS = 365;
+
+const DAY_MS = 86_400_000;
+/** Deleting in slices keeps each write transaction short, so per-call writers are not held up. */
+const SLICE = 5000;
+/** The tables pruned, by the column that dates a row. */
+const DATED: ReadonlyArray<readonly [table: string, column: string]> = [
+  ["calls", "started_at"],
+  ["smart_decisions", "at"],
+];
+
+/**
+ * Deletes calls and decisions older than `retentionDays` (0 keeps everything), at most once
+ * a day whoever asks: the server and the per-call processes both call this, and the time
+ * of the last pruning is kept in the database itself. Returns the number of rows deleted.
+ */
+export function pruneIfDue(history: History, retentionDays: number, now: number = Date.now()): number {
+  if (retentionDays <= 0) return 0;
+  const last = history.db.select().from(meta).where(eq(meta.key, "last_pruned_at")).get();
+  if (last && now - Number(last.value) < DAY_MS) return 0;
+  history.db
+    .insert(meta)
+    .values({ key: "last_pruned_at", value: String(now) })
+    .onConflictDoUpdate({ target: meta.key, set: { value: String(now) } })
+    .run();
+  const cutoff = now - retentionDays * DAY_MS;
+  let deleted = 0;
+  for (const [table, column] of DATED) {
+    const slice = history.sqlite.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${SLICE})`);
+    for (;;) {
+      const { changes } = slice.run(cutoff);
+      deleted += changes;
+      if (changes < SLICE) break;
+    }
+  }
+  return deleted;
+}

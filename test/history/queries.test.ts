@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import { answeredExtension, callStats, getCall, lastCallerName, listCalls } from "../../src/history/queries.ts";
+import { insertCall } from "../../src/history/record.ts";
+import { pruneIfDue } from "../../src/history/retention.ts";
+import { smartDecisions } from "../../src/history/schema.ts";
+import { callRow, tempHistory } from "../helpers/history.ts";
+
+const CLIENT = "+375291234567";
+
+describe("what Smart Redirect asks the history", () => {
+  const history = tempHistory();
+  const at = (minute: number) => 1_795_000_000_000 + minute * 60_000;
+  insertCall(history, callRow({ externalNumber: CLIENT, startedAt: at(1), status: "answered", answeredExtension: "152", callerName: "+375291234567" }));
+  insertCall(history, callRow({ externalNumber: CLIENT, startedAt: at(2), status: "busy", answeredExtension: null, callerName: "Alexei" }));
+  insertCall(history, callRow({ externalNumber: CLIENT, startedAt: at(3), status: "answered", answeredExtension: "150", callerName: null }));
+  insertCall(history, callRow({ externalNumber: CLIENT, startedAt: at(4), status: "abandoned", answeredExtension: null }));
+  insertCall(history, callRow({ externalNumber: "+375441112233", startedAt: at(5), status: "answered", answeredExtension: "151" }));
+
+  test("the last and the first extension that answered this number (not busy or abandoned calls)", () => {
+    expect(answeredExtension(history, CLIENT, "last")).toBe("150");
+    expect(answeredExtension(history, CLIENT, "first")).toBe("152");
+    expect(answeredExtension(history, "+375000000000", "last")).toBeUndefined();
+  });
+
+  test("the last caller name that is a name, not the number again", () => {
+    expect(lastCallerName(history, CLIENT)).toBe("Alexei");
+    expect(lastCallerName(history, "+375441112233")).toBeUndefined();
+  });
+});
+
+describe("listing and statistics", () => {
+  const history = tempHistory();
+  const ids = [
+    insertCall(history, callRow({ did: "0212345678", status: "answered", externalNumber: CLIENT, waitSeconds: 4, talkSeconds: 60 })),
+    insertCall(history, callRow({ did: "0212345678", status: "busy" })),
+    insertCall(history, callRow({ did: "0298765432", status: "answered", waitSeconds: 8, talkSeconds: 30 })),
+    insertCall(history, callRow({ did: "0298765432", status: "abandoned", externalNumber: CLIENT })),
+  ];
+
+  test("newest first, filtered, paged with before", () => {
+    expect(listCalls(history).map((r) => r.id)).toEqual([...ids].reverse());
+    const [first, second, third, fourth] = ids as [number, number, number, number];
+    expect(listCalls(history, { phone: CLIENT }).map((r) => r.id)).toEqual([fourth, first]);
+    expect(listCalls(history, { did: "0298765432", status: "answered" }).map((r) => r.id)).toEqual([third]);
+    expect(listCalls(history, { limit: 2 }).map((r) => r.id)).toEqual([fourth, third]);
+    expect(listCalls(history, { limit: 2, before: third }).map((r) => r.id)).toEqual([second, first]);
+    expect(getCall(history, ids[1]!)?.status).toBe("busy");
+    expect(getCall(history, 999_999)).toBeUndefined();
+  });
+
+  test("stats: totals by status and DID, answer rate, average wait and talk of answered calls", () => {
+    const stats = callStats(history, 0, Number.MAX_SAFE_INTEGER);
+    expect(stats).toMatchObject({
+      total: 4,
+      byStatus: { answered: 2, busy: 1, abandoned: 1 },
+      answerRate: 50,
+      averageWaitSeconds: 6,
+      averageTalkSeconds: 45,
+    });
+    expect(stats.byDid).toEqual([
+      { did: "0212345678", total: 2, answered: 1 },
+      { did: "0298765432", total: 2, answered: 1 },
+    ]);
+    expect(callStats(history, 0, 1)).toMatchObject({ total: 0, answerRate: null, averageWaitSeconds: null });
+  });
+});
+
+describe("retention", () => {
+  const DAY = 86_400_000;
+  test("rows older than retention_days go, at most once a day; 0 keeps everything", () => {
+    const history = tempHistory();
+    const now = 1_800_000_000_000;
+    insertCall(history, callRow({ startedAt: now - 400 * DAY }));
+    insertCall(history, callRow({ startedAt: now - 10 * DAY }));
+    history.db.insert(smartDecisions).values({ at: now - 400 * DAY, via: "http", enterprise: "0367", mode: "off", outcome: "off", latencyMs: 0, cached: false }).run();
+
+    expect(pruneIfDue(history, 0, now)).toBe(0);
+    expect(pruneIfDue(history, 365, now)).toBe(2);
+    expect(listCalls(history)).toHaveLength(1);
+    insertCall(history, callRow({ startedAt: now - 400 * DAY }));
+    expect(pruneIfDue(history, 365, now + DAY / 2)).toBe(0); // pruned less than a day ago
+    expect(pruneIfDue(history, 365, now + DAY + 1)).toBe(1);
+  });
+});
