@@ -1,21 +1,23 @@
-import { startFastAgiServer } from "../agi/fastagi-server.ts";
-import type { AgiHandler } from "../agi/handler.ts";
 import type { ServerSettings } from "../config/schema.ts";
 import { ConfigStore } from "../config/store.ts";
-import { ivrHandler } from "../ivr/handler.ts";
+import { databasePath } from "../history/location.ts";
 import { createLogger, type Logger, parseLogLevel } from "../log.ts";
+import { startServer } from "../server/start.ts";
 import { VERSION } from "../version.ts";
 import { parseCount, parseFlags, parseHostPort, parseSeconds, UsageError } from "./args.ts";
-import { locateConfig, orConfigFailure } from "./load-config.ts";
+import { ConfigFailure, locateConfig, orConfigFailure } from "./load-config.ts";
 
 const DEFAULT_FASTAGI = "127.0.0.1:4573";
+const DEFAULT_HTTP = "127.0.0.1:8021";
 const DEFAULT_SHUTDOWN_GRACE_S = 30;
 
-/** `ivr serve`: the FastAGI server with the config watched and hot-reloaded. Flags win over `server:`. */
+/** `ivr serve`: FastAGI, the HTTP API and the config watcher, until SIGTERM. Flags win over `server:`. */
 export async function runServe(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
     config: { type: "string" },
+    db: { type: "string" },
     fastagi: { type: "string" },
+    http: { type: "string" },
     "max-sessions": { type: "string" },
     "idle-timeout": { type: "string" },
     "max-session": { type: "string" },
@@ -31,29 +33,36 @@ export async function runServe(args: string[]): Promise<number> {
   const log = createLogger({ level: parseLogLevel(flagLevel) ?? settings.log_level ?? "info" });
   log.info(`✓ Config loaded from: ${location.path} (${location.how})`);
 
-  const seconds = (flag: string, configured: number | undefined) => {
-    const value = parseSeconds(values[flag as keyof typeof values] as string | undefined, `--${flag}`) ?? configured;
+  const milliseconds = (flag: "idle-timeout" | "max-session" | "shutdown-grace", configured: number | undefined) => {
+    const value = parseSeconds(values[flag], `--${flag}`) ?? configured;
     return value === undefined ? undefined : value * 1000;
   };
-  const listen = parseHostPort(values.fastagi ?? settings.fastagi ?? DEFAULT_FASTAGI, "127.0.0.1", "--fastagi");
-  const graceMs = seconds("shutdown-grace", settings.shutdown_grace_seconds) ?? DEFAULT_SHUTDOWN_GRACE_S * 1000;
-
-  const ivr = ivrHandler(() => store.current);
-  const scripts: Record<string, AgiHandler> = { ivr, "": ivr };
-  const server = startFastAgiServer({
-    ...listen,
-    route: (script) => scripts[script],
-    limits: {
-      maxSessions: parseCount(values["max-sessions"], "--max-sessions") ?? settings.max_sessions,
-      idleTimeoutMs: seconds("idle-timeout", settings.session_idle_timeout_seconds),
-      maxSessionMs: seconds("max-session", settings.max_session_seconds),
-    },
-    log,
-  });
+  const dbPath = databasePath(values.db, store.current.config.database, location.path);
+  let server: ReturnType<typeof startServer>;
+  try {
+    server = startServer({
+      store,
+      dbPath,
+      fastagi: parseHostPort(values.fastagi ?? settings.fastagi ?? DEFAULT_FASTAGI, "127.0.0.1", "--fastagi"),
+      http: parseHostPort(values.http ?? settings.http ?? DEFAULT_HTTP, "127.0.0.1", "--http"),
+      limits: {
+        maxSessions: parseCount(values["max-sessions"], "--max-sessions") ?? settings.max_sessions,
+        idleTimeoutMs: milliseconds("idle-timeout", settings.session_idle_timeout_seconds),
+        maxSessionMs: milliseconds("max-session", settings.max_session_seconds),
+      },
+      log,
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new ConfigFailure(`ivr serve cannot start: ${(error as Error).message}`);
+  }
+  const graceMs = milliseconds("shutdown-grace", settings.shutdown_grace_seconds) ?? DEFAULT_SHUTDOWN_GRACE_S * 1000;
   const stopWatching = store.watch();
   log.info(`✓ Config watcher started for: ${location.path}`);
   warnAboutRestartOnlySettings(store, log);
-  log.info(`ivr ${VERSION}: FastAGI listening on ${server.hostname}:${server.port} (scripts: ivr)`);
+  log.info(`call history: ${server.history.path}`);
+  log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
+  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr)`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -65,7 +74,7 @@ export async function runServe(args: string[]): Promise<number> {
       }
       stopping = true;
       stopWatching();
-      const running = server.activeSessions;
+      const running = server.fastagi.activeSessions;
       const stopped = server.stop(graceMs);
       log.info(`${signal}: no new calls; waiting up to ${graceMs / 1000} s for ${running} sessions`);
       void stopped.then(() => {
@@ -78,7 +87,7 @@ export async function runServe(args: string[]): Promise<number> {
   });
 }
 
-/** The listening address and limits are read once; say so when a reload changes them. */
+/** The listening addresses and limits are read once; say so when a reload changes them. */
 function warnAboutRestartOnlySettings(store: ConfigStore, log: Logger): void {
   let applied = JSON.stringify(store.current.config.server ?? {});
   store.onReload((snapshot) => {

@@ -16,7 +16,8 @@ beforeAll(async () => {
 
 /** Starts `ivr serve` on a free port and reads the port from its log. */
 async function startServe(args: string[]) {
-  const proc = Bun.spawn([binary, "serve", "--config", IVR_CONFIG, "--fastagi", "127.0.0.1:0", ...args], { stdout: "pipe", stderr: "pipe" });
+  const db = join(mkdtempSync(join(tmpdir(), "ivr-serve-db-")), "ivr.sqlite");
+  const proc = Bun.spawn([binary, "serve", "--config", IVR_CONFIG, "--db", db, "--fastagi", "127.0.0.1:0", "--http", "127.0.0.1:0", ...args], { stdout: "pipe", stderr: "pipe" });
   const log = LineReader.fromStream(proc.stderr);
   const seen: string[] = [];
   for (;;) {
@@ -67,7 +68,7 @@ describe("ivr serve settings", () => {
     const dir = mkdtempSync(join(tmpdir(), "ivr-serve-"));
     const config = join(dir, "ivr.yaml");
     writeFileSync(config, `${readFileSync(IVR_CONFIG, "utf8")}\nserver:\n  max_sessions: 1\n  fastagi: "127.0.0.1:1"\n`);
-    const proc = Bun.spawn([binary, "serve", "--config", config, "--fastagi", "127.0.0.1:0"], { stdout: "pipe", stderr: "pipe" });
+    const proc = Bun.spawn([binary, "serve", "--config", config, "--db", join(dir, "ivr.sqlite"), "--fastagi", "127.0.0.1:0", "--http", "127.0.0.1:0"], { stdout: "pipe", stderr: "pipe" });
     const log = LineReader.fromStream(proc.stderr);
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(await logLine(log, "FastAGI listening on"))?.[1]);
     expect(port).toBeGreaterThan(1); // --fastagi won over server.fastagi

@@ -1,0 +1,26 @@
+import { DEFAULTS } from "../smart/directory.ts";
+import type { IvrConfig } from "./schema.ts";
+import { resolveSecret, secretReference } from "./secret.ts";
+
+/** One line per Smart Redirect enterprise, and what an administrator should know about it. */
+export function summarizeSmart(config: IvrConfig, env: NodeJS.ProcessEnv = process.env): Array<{ id: string; description: string; notes: string[] }> {
+  return Object.entries(config.smart?.enterprises ?? {}).map(([id, e]) => {
+    const users = e.users ?? [];
+    const phones = users.reduce((n, user) => n + user.phones.length, 0);
+    const lines = Object.keys(e.lines ?? {});
+    const parts = [
+      e.mode ?? DEFAULTS.mode,
+      `rules ${(e.rules ?? DEFAULTS.rules).join(", ")}`,
+      lines.length ? `lines ${lines.join(", ")}` : "no lines (never routes)",
+      `${users.length} users, ${phones} phones`,
+      e.allow_ips?.length ? `from ${e.allow_ips.join(", ")}` : "from any address",
+      `sla ${e.sla_ms ?? DEFAULTS.slaMs} ms`,
+    ];
+    const notes: string[] = [];
+    const variable = secretReference(e.token);
+    if (variable && resolveSecret(e.token, env) === undefined) notes.push(`\${${variable}} is not set here: ivr serve needs it in its environment`);
+    if (!(e.country ?? config.country)) notes.push("no country: numbers without + cannot be matched to the history (set country:)");
+    if ((e.rules ?? []).includes("crm")) notes.push("rule crm is skipped: no CRM integration is configured");
+    return { id, description: parts.join("; "), notes };
+  });
+}

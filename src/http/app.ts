@@ -1,0 +1,21 @@
+import { Hono } from "hono";
+import type { AppDeps } from "./deps.ts";
+import { callRoutes } from "./routes/calls.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { smartRoutes } from "./routes/smart.ts";
+
+export type { AppDeps } from "./deps.ts";
+
+/** The HTTP API of ivr serve, built from its dependencies so tests can call app.request(). */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.route("/", opsRoutes(deps));
+  app.route("/", smartRoutes(deps));
+  app.route("/", callRoutes(deps));
+  app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    deps.log.error(`http ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);
+    return c.json({ error: "internal error (see the ivr log)" }, 500);
+  });
+  return app;
+}

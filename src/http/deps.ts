@@ -1,0 +1,21 @@
+import type { Context } from "hono";
+import type { ConfigSnapshot } from "../config/store.ts";
+import type { History } from "../history/db.ts";
+import type { Logger } from "../log.ts";
+import type { SmartService } from "../smart/service.ts";
+import type { AppMetrics } from "./metrics.ts";
+
+/** Everything the HTTP app needs, passed in: tests build it with real or fake parts. */
+export interface AppDeps {
+  snapshot: () => ConfigSnapshot;
+  smart: SmartService;
+  history: History;
+  metrics: AppMetrics;
+  /** The client's address (Bun's socket peer, or X-Forwarded-For behind a trusted proxy). */
+  clientIp: (c: Context) => string | undefined;
+  log: Logger;
+  version: string;
+  startedAt: number;
+  env?: NodeJS.ProcessEnv;
+  fastagiSessions?: () => number;
+}

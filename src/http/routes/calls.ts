@@ -1,0 +1,49 @@
+import { Hono } from "hono";
+import { normalizePhone } from "../../history/phone.ts";
+import { callStats, getCall, listCalls, MAX_LIMIT } from "../../history/queries.ts";
+import { callJson } from "../../history/call-json.ts";
+import { adminOnly } from "../auth.ts";
+import type { AppDeps } from "../deps.ts";
+
+const STATUSES = ["answered", "busy", "no_answer", "unavailable", "abandoned", "failed", "hungup_in_menu", "no_selection"];
+
+/** A time given as ISO 8601 or epoch milliseconds. */
+function parseTime(value: string | undefined): number | undefined | "invalid" {
+  if (value === undefined || value === "") return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isFinite(ms) ? ms : "invalid";
+}
+
+export function callRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const admin = adminOnly(deps);
+
+  app.get("/api/calls", admin, (c) => {
+    const q = c.req.query();
+    const limit = q.limit === undefined ? 50 : Number(q.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return c.json({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }, 400);
+    const before = q.before === undefined ? undefined : Number(q.before);
+    if (before !== undefined && !Number.isInteger(before)) return c.json({ error: "before must be a call id" }, 400);
+    if (q.status && !STATUSES.includes(q.status)) return c.json({ error: `status must be one of ${STATUSES.join(", ")}` }, 400);
+    // The same number in any spelling: stored numbers are E.164 in the PBX's country.
+    const phone = q.phone ? (normalizePhone(q.phone, deps.snapshot().config.country) ?? q.phone) : undefined;
+    const rows = listCalls(deps.history, { phone, did: q.did, status: q.status, before, limit });
+    return c.json({ calls: rows.map(callJson), next_before: rows.length === limit ? rows.at(-1)!.id : null });
+  });
+
+  app.get("/api/calls/:id", admin, (c) => {
+    const id = Number(c.req.param("id"));
+    if (!Number.isInteger(id) || id < 1) return c.json({ error: "a call id is a whole number" }, 400);
+    const row = getCall(deps.history, id);
+    return row ? c.json(callJson(row)) : c.json({ error: `no call ${id}` }, 404);
+  });
+
+  app.get("/api/stats", admin, (c) => {
+    const until = parseTime(c.req.query("until")) ?? Date.now();
+    const since = parseTime(c.req.query("since")) ?? (typeof until === "number" ? until - 86_400_000 : 0);
+    if (since === "invalid" || until === "invalid") return c.json({ error: "since and until are ISO 8601 times or epoch milliseconds" }, 400);
+    const stats = callStats(deps.history, since, until);
+    return c.json({ ...stats, since: new Date(stats.since).toISOString(), until: new Date(stats.until).toISOString() });
+  });
+  return app;
+}

@@ -1,0 +1,124 @@
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { type FastAgiLimits, type FastAgiServer, startFastAgiServer } from "../agi/fastagi-server.ts";
+import type { AgiHandler } from "../agi/handler.ts";
+import type { ConfigStore } from "../config/store.ts";
+import { openHistory } from "../history/db.ts";
+import { answeredExtension, lastCallerName } from "../history/queries.ts";
+import { ivrCallRow } from "../history/record.ts";
+import { DEFAULT_RETENTION_DAYS, pruneIfDue } from "../history/retention.ts";
+import { WriteQueue } from "../history/write-queue.ts";
+import { createApp } from "../http/app.ts";
+import { clientAddress } from "../http/ip.ts";
+import { createMetrics } from "../http/metrics.ts";
+import { ivrHandler } from "../ivr/handler.ts";
+import type { Logger } from "../log.ts";
+import { DecisionLog } from "../smart/decision-log.ts";
+import { SmartService } from "../smart/service.ts";
+import { VERSION } from "../version.ts";
+
+export interface ServerOptions {
+  store: ConfigStore;
+  dbPath: string;
+  fastagi: { hostname: string; port: number };
+  http: { hostname: string; port: number };
+  limits: { [K in keyof FastAgiLimits]?: FastAgiLimits[K] | undefined };
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServer {
+  fastagi: FastAgiServer;
+  http: { hostname: string; port: number };
+  history: { path: string };
+  /** Stops accepting, lets FastAGI sessions finish for up to `graceMs`, writes what is queued. */
+  stop(graceMs: number): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/**
+ * Everything `ivr serve` runs: the FastAGI server with the IVR, the HTTP API (Smart Redirect,
+ * calls, stats, health, metrics), the call history they share. Throws if the history cannot
+ * be opened: a server that cannot record calls should not start silently.
+ */
+export function startServer(options: ServerOptions): RunningServer {
+  const { store, log } = options;
+  const history = openHistory(options.dbPath);
+  const queue = new WriteQueue(history, log);
+  const smart = new SmartService({
+    snapshot: () => store.current,
+    sources: {
+      answeredExtension: (phone, which) => answeredExtension(history, phone, which),
+      callerName: (phone) => lastCallerName(history, phone),
+    },
+    decisionLog: new DecisionLog(queue, () => decisionLogPath(store, history.path), log),
+    log,
+    env: options.env,
+  });
+  let fastagi: FastAgiServer | undefined;
+  const metrics = createMetrics({ fastagiSessions: () => fastagi?.activeSessions ?? 0 });
+
+  const ivr = ivrHandler(
+    () => store.current,
+    (call, loaded) => {
+      queue.call(ivrCallRow(call, loaded.config.country));
+      metrics.callsRecorded.inc({ status: call.outcome.status });
+    },
+  );
+  const scripts: Record<string, AgiHandler> = { ivr, "": ivr };
+  fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
+
+  const app = createApp({
+    snapshot: () => store.current,
+    smart,
+    history,
+    metrics,
+    clientIp: (c) => clientAddress((c.env as { peer?: string } | undefined)?.peer, c.req.header("x-forwarded-for"), store.current.config.server?.trusted_proxies ?? []),
+    log,
+    version: VERSION,
+    startedAt: Date.now(),
+    env: options.env,
+    fastagiSessions: () => fastagi?.activeSessions ?? 0,
+  });
+  const http = Bun.serve({
+    hostname: options.http.hostname,
+    port: options.http.port,
+    fetch: (request, server) => app.fetch(request, { peer: server.requestIP(request)?.address }),
+  });
+
+  const prune = () => {
+    try {
+      const deleted = pruneIfDue(history, store.current.config.database?.retention_days ?? DEFAULT_RETENTION_DAYS);
+      if (deleted) log.info(`pruned ${deleted} history rows older than the retention period`);
+    } catch (error) {
+      log.warn(`pruning the history failed (will retry): ${(error as Error).message}`);
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  pruneTimer.unref?.();
+
+  return {
+    fastagi,
+    http: { hostname: http.hostname ?? options.http.hostname, port: http.port ?? options.http.port },
+    history: { path: history.path },
+    async stop(graceMs) {
+      clearInterval(pruneTimer);
+      await fastagi.stop(graceMs);
+      await http.stop();
+      queue.flush();
+      history.close();
+    },
+  };
+}
+
+/**
+ * smart.decision_log (relative to the config file; "" turns the file off), by default
+ * smart-decisions.jsonl beside the database. Read at each decision, so a reload applies.
+ */
+function decisionLogPath(store: ConfigStore, dbPath: string): string | undefined {
+  const configured = store.current.config.smart?.decision_log;
+  if (configured === "") return undefined;
+  if (configured) return isAbsolute(configured) ? configured : resolve(dirname(store.current.path), configured);
+  return join(dirname(dbPath), "smart-decisions.jsonl");
+}

@@ -1,0 +1,154 @@
+import type { SmartMode, SmartRule } from "../config/smart-schema.ts";
+import { normalizePhone } from "../history/phone.ts";
+import type { TtlCache } from "./cache.ts";
+import { contextName } from "./context-name.ts";
+import type { Enterprise } from "./directory.ts";
+
+/** Where the engine looks things up: call history in production, a fake in tests. May be slow. */
+export interface SmartSources {
+  /** The extension that last or first had an answered call with this E.164 number. */
+  answeredExtension(phone: string, which: "last" | "first"): string | undefined | Promise<string | undefined>;
+  /** A name for this caller, if one is known. */
+  callerName(phone: string): string | undefined | Promise<string | undefined>;
+}
+
+export type DecisionOutcome =
+  | "routed" // DialPlan names a manager's context
+  | "name_only" // a name (or none) but no routing: mode name-only, or LoadDialPlan false
+  | "no_match" // no rule found a manager
+  | "line_not_smart" // the line has no Smart Redirect
+  | "unknown_phone" // not a number we can normalize
+  | "off" // mode off
+  | "timeout" // the SLA passed first: nulls
+  | "error"; // a lookup failed: nulls
+
+export interface DecisionRequest {
+  /** As the PBX sent it: any national or international spelling. */
+  phone: string;
+  /** TrunkId: the external line the call came in on. */
+  line: string;
+  loadDialPlan: boolean;
+}
+
+export interface DecisionStep {
+  readonly rule: SmartRule | "name" | "line" | "cache";
+  readonly result: string;
+}
+
+/** What the engine decided, why, and how long it took. */
+export interface Decision {
+  name: string | null;
+  dialPlan: string | null;
+  outcome: DecisionOutcome;
+  /** The rule that found the manager, if one did. */
+  rule: SmartRule | null;
+  reason: string;
+  mode: SmartMode;
+  /** The caller in E.164, when it could be normalized. */
+  phone: string | null;
+  steps: DecisionStep[];
+  cached: boolean;
+  latencyMs: number;
+}
+
+type Verdict = Pick<Decision, "name" | "dialPlan" | "outcome" | "rule" | "reason">;
+
+export interface DecideOptions {
+  sources: SmartSources;
+  /** Omitted: no cache read or written (the test call has no side effects). */
+  cache?: TtlCache<Verdict>;
+  /** A monotonic clock in ms, for the latency. */
+  now?: () => number;
+}
+
+const TIMEOUT = Symbol("timeout");
+
+/**
+ * One Smart Redirect decision: modes off / name-only / routing+name, the enterprise's rules in
+ * order with fallback, a DialPlan only for lines with Smart Redirect and for extensions that
+ * are phones in the config. Whatever happens, it answers within the enterprise's sla_ms: a
+ * slow or failing lookup gives nulls and says why. Never throws.
+ */
+export async function decide(enterprise: Enterprise, request: DecisionRequest, options: DecideOptions): Promise<Decision> {
+  const now = options.now ?? (() => performance.now());
+  const started = now();
+  const finish = (verdict: Verdict, extra: { phone: string | null; steps: DecisionStep[]; cached?: boolean }): Decision => ({
+    ...verdict,
+    mode: enterprise.mode,
+    phone: extra.phone,
+    steps: extra.steps,
+    cached: extra.cached ?? false,
+    latencyMs: now() - started,
+  });
+  const nothing = (outcome: DecisionOutcome, reason: string): Verdict => ({ name: null, dialPlan: null, outcome, rule: null, reason });
+
+  if (enterprise.mode === "off") return finish(nothing("off", "Smart Redirect is off for this enterprise (mode: off)"), { phone: null, steps: [] });
+  const phone = normalizePhone(request.phone, enterprise.country) ?? null;
+  if (!phone) {
+    const reason = `"${request.phone}" is not a phone number that can be normalized (country ${enterprise.country ?? "not set"})`;
+    return finish(nothing("unknown_phone", reason), { phone: null, steps: [] });
+  }
+
+  const key = `${enterprise.id}|${phone}|${request.line}|${request.loadDialPlan ? 1 : 0}`;
+  const hit = options.cache?.get(key);
+  if (hit) return finish(hit, { phone, steps: [{ rule: "cache", result: "the same question was answered within cache_ttl_seconds" }], cached: true });
+
+  const steps: DecisionStep[] = [];
+  let verdict: Verdict | typeof TIMEOUT;
+  try {
+    verdict = await withDeadline(evaluate(enterprise, phone, request, options.sources, steps), enterprise.slaMs);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return finish(nothing("error", `a lookup failed: ${message}`), { phone, steps });
+  }
+  if (verdict === TIMEOUT) {
+    const reached = steps.at(-1);
+    const where = reached ? `after ${reached.rule}` : "before the first lookup finished";
+    return finish(nothing("timeout", `no answer within sla_ms (${enterprise.slaMs} ms), ${where}`), { phone, steps });
+  }
+  options.cache?.set(key, verdict);
+  return finish(verdict, { phone, steps });
+}
+
+async function evaluate(enterprise: Enterprise, phone: string, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[]): Promise<Verdict> {
+  const name = (await sources.callerName(phone)) ?? null;
+  steps.push({ rule: "name", result: name ? `name from call history: ${name}` : "no name known for this number" });
+  if (enterprise.mode === "name-only") return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "mode name-only: names only, no routing" };
+  if (!request.loadDialPlan) return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "LoadDialPlan is not true: no routing asked" };
+  if (!enterprise.lines.has(request.line)) {
+    const reason = `line ${request.line} has no Smart Redirect (it is not under lines:)`;
+    steps.push({ rule: "line", result: reason });
+    return { name, dialPlan: null, outcome: "line_not_smart", rule: null, reason };
+  }
+  for (const rule of enterprise.rules) {
+    if (rule === "crm") {
+      steps.push({ rule, result: "skipped: no CRM integration is configured" });
+      continue;
+    }
+    const extension = await sources.answeredExtension(phone, rule === "last_call" ? "last" : "first");
+    if (!extension) {
+      steps.push({ rule, result: "no answered call with this number in the history" });
+      continue;
+    }
+    const owner = enterprise.phones.get(extension);
+    if (!owner) {
+      steps.push({ rule, result: `extension ${extension} answered, but it is not a phone of this enterprise (removed from the config?)` });
+      continue;
+    }
+    const dialPlan = contextName(owner.phoneId, request.line);
+    const who = owner.user.name ?? `user ${owner.user.id}`;
+    steps.push({ rule, result: `extension ${extension} (phone ${owner.phoneId} of ${who}) -> ${dialPlan}` });
+    return { name, dialPlan, outcome: "routed", rule, reason: `${rule}: extension ${extension} of ${who}` };
+  }
+  return { name, dialPlan: null, outcome: "no_match", rule: null, reason: `no rule (${enterprise.rules.join(", ")}) found a manager for this number` };
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), ms)));
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
