@@ -15,6 +15,10 @@ export async function buildBinary(outfile: string): Promise<string> {
     format: "esm",
     minify: true,
     bytecode: true,
+    // Each lazily imported command becomes its own chunk inside the binary, loaded only when
+    // imported: the per-call AGI path does not pay start-up for the HTTP server, the YAML
+    // parser or the database layer (measured: bundled-but-unused code cost ~6 ms per start).
+    splitting: true,
     compile: {
       outfile: target,
       // The binary runs from agi-bin with Asterisk's working directory: it must not pick up
