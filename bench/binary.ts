@@ -15,8 +15,16 @@ function replyTo(command: string): string {
   return "200 result=1\n";
 }
 
-/** Runs one call; returns [milliseconds, commands]. */
-export async function oneStdinSession(binary: string, env: Record<string, string>): Promise<[number, number]> {
+export interface StdinTiming {
+  /** Spawn to EOF on its stdout: when Asterisk continues the dialplan. */
+  released: number;
+  /** Spawn to exit: the call record written too. */
+  exited: number;
+  commands: number;
+}
+
+/** Runs one call. */
+export async function oneStdinSession(binary: string, env: Record<string, string>): Promise<StdinTiming> {
   const started = performance.now();
   const proc = Bun.spawn([binary], {
     stdin: "pipe",
@@ -37,9 +45,10 @@ export async function oneStdinSession(binary: string, env: Record<string, string
     }
     await proc.stdin.flush();
   }
+  const released = performance.now() - started;
   const code = await proc.exited;
   if (code !== 0) throw new Error(`ivr exited with ${code}`);
-  return [performance.now() - started, commands];
+  return { released, exited: performance.now() - started, commands };
 }
 
 export async function startupOnly(binary: string): Promise<number> {
