@@ -25,6 +25,8 @@ Options:
   --agi-dir DIR        where the binary and config.yaml go (default /var/lib/asterisk/agi-bin)
   --sounds-dir DIR     where the prompts go (default /var/lib/asterisk/sounds/ivr; the
                        config names them ivr/welcome, ivr/invalid, ivr/goodbye)
+  --db-dir DIR         the call history's directory, made writable for the asterisk user
+                       (default /var/lib/asterisk/ivr, where ivr looks by default)
   --no-service         do not install the systemd unit for `ivr serve`
   --fastagi HOST:PORT  where the service listens (default 127.0.0.1:4573)
   --unit-dir DIR       where the systemd unit goes (default /etc/systemd/system)
@@ -39,7 +41,7 @@ die() {
 }
 
 target="" local_install=0 port=22 identity="" ssh_extra=()
-agi_dir=/var/lib/asterisk/agi-bin sounds_dir=/var/lib/asterisk/sounds/ivr
+agi_dir=/var/lib/asterisk/agi-bin sounds_dir=/var/lib/asterisk/sounds/ivr db_dir=/var/lib/asterisk/ivr
 service=1 fastagi=127.0.0.1:4573 unit_dir=/etc/systemd/system binary=""
 need() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
     --ssh-option) need "$@"; ssh_extra+=(-o "$2"); shift ;;
     --agi-dir) need "$@"; agi_dir=$2; shift ;;
     --sounds-dir) need "$@"; sounds_dir=$2; shift ;;
+    --db-dir) need "$@"; db_dir=$2; shift ;;
     --no-service) service=0 ;;
     --fastagi) need "$@"; fastagi=$2; shift ;;
     --unit-dir) need "$@"; unit_dir=$2; shift ;;
@@ -67,7 +70,7 @@ else
 fi
 [[ "$port" =~ ^[0-9]+$ ]] || die "--port takes a number, not $port"
 [[ "$fastagi" =~ ^[^[:space:]]+:[0-9]+$ ]] || die "--fastagi takes HOST:PORT, not $fastagi"
-for dir in "$agi_dir" "$sounds_dir" "$unit_dir"; do
+for dir in "$agi_dir" "$sounds_dir" "$unit_dir" "$db_dir"; do
   [[ "$dir" = /* ]] || die "directories must be absolute paths, not $dir"
 done
 
@@ -121,7 +124,7 @@ Description=ivr: FastAGI IVR server beside Asterisk
 After=network.target asterisk.service
 
 [Service]
-ExecStart=$agi_dir/ivr serve --config $agi_dir/config.yaml --fastagi $fastagi
+ExecStart=$agi_dir/ivr serve --config $agi_dir/config.yaml --fastagi $fastagi --db $db_dir/ivr.sqlite
 Restart=on-failure
 RestartSec=2
 # SIGTERM: no new calls, calls in progress get shutdown_grace_seconds (30 s) to finish.
@@ -137,7 +140,7 @@ EOF
 # What runs on the target. Values are passed as arguments, never spliced into the code.
 cat >"$stage/install-remote.sh" <<'REMOTE'
 set -eu
-stage=$1 agi_dir=$2 sounds_dir=$3 service=$4 unit_dir=$5
+stage=$1 agi_dir=$2 sounds_dir=$3 service=$4 unit_dir=$5 db_dir=$6
 say() { echo "  $*"; }
 
 if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -171,6 +174,11 @@ for wav in "$stage"/sounds/*.wav; do
   chmod 0644 "$sounds_dir/$(basename "$wav")"
 done
 say "prompts: $sounds_dir/ ($(cd "$stage/sounds" && ls | tr '\n' ' '))"
+
+# The history is written by per-call processes (the asterisk user) and by ivr serve.
+mkdir -p "$db_dir"
+if id asterisk >/dev/null 2>&1; then chown asterisk:asterisk "$db_dir"; chmod 0750 "$db_dir"; fi
+say "history: $db_dir/ (ivr.sqlite appears with the first call)"
 
 echo "checking the config on the target:"
 if ! "$agi_dir/ivr" check --config "$config" >"$stage/check.out" 2>&1; then
@@ -207,7 +215,7 @@ q() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 # halves at the fastest level, where the default level would triple the time on two cores.
 if [ "$local_install" = 1 ]; then pack=(cat) unpack="tar -xf -"; else pack=(gzip -1) unpack="tar -xzf -"; fi
 remote_stage='d=$(mktemp -d) && trap "rm -rf \"$d\"" EXIT && '"$unpack"' -C "$d" && sh "$d/install-remote.sh" "$d"'
-remote_stage+=" $(q "$agi_dir") $(q "$sounds_dir") $service $(q "$unit_dir")"
+remote_stage+=" $(q "$agi_dir") $(q "$sounds_dir") $service $(q "$unit_dir") $(q "$db_dir")"
 tar -C "$stage" -cf - . | "${pack[@]}" | on_target "$remote_stage" || die "the installation on $where failed (see above)"
 
 cat <<EOF

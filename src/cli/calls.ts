@@ -1,13 +1,14 @@
 import { loadConfigFile } from "../config/load.ts";
 import { findConfig } from "../config/paths.ts";
 import type { IvrConfig } from "../config/schema.ts";
-import { openHistory } from "../history/db.ts";
+import { existsSync } from "node:fs";
+import { openHistoryReadOnly } from "../history/db.ts";
 import { databasePath } from "../history/location.ts";
 import { normalizePhone } from "../history/phone.ts";
 import { listCalls } from "../history/queries.ts";
 import { callJson } from "../history/call-json.ts";
 import { parseCount, parseFlags } from "./args.ts";
-import { orConfigFailure } from "./load-config.ts";
+import { ConfigFailure, orConfigFailure } from "./load-config.ts";
 
 /** `ivr calls`: the call history, newest first, as a table or JSON lines. */
 export async function runCalls(args: string[]): Promise<number> {
@@ -23,7 +24,11 @@ export async function runCalls(args: string[]): Promise<number> {
   // The config gives the database path and the country numbers are normalized with; neither is required.
   const location = findConfig(values.config);
   const config: IvrConfig = location ? orConfigFailure(() => loadConfigFile(location.path)).config : {};
-  const history = openHistory(databasePath(values.db, config.database, location?.path));
+  // Read-only: an administrator running this as root must not create files the asterisk
+  // user's per-call processes then cannot write.
+  const path = databasePath(values.db, config.database, location?.path);
+  if (!existsSync(path)) throw new ConfigFailure(`no call history at ${path} (no call recorded yet, or give --db, $IVR_DB or database.path)`);
+  const history = openHistoryReadOnly(path);
   try {
     const phone = values.phone ? (normalizePhone(values.phone, config.country) ?? values.phone) : undefined;
     const rows = listCalls(history, { phone, did: values.did, status: values.status, limit: parseCount(values.limit, "--limit") ?? 20 }).map(callJson);

@@ -17,6 +17,14 @@ export interface History {
 /** How long a writer waits for another process's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 
+/** Opens an existing history read-only (for `ivr calls`): never creates or migrates a file. */
+export function openHistoryReadOnly(path: string): History {
+  const sqlite = new Database(path, { readonly: true, strict: true });
+  sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const db = drizzle({ client: sqlite, schema }) as HistoryDb;
+  return { path, db, sqlite, close: () => sqlite.close() };
+}
+
 /**
  * Opens (creating if needed) the call history. WAL lets readers (the API) run beside the
  * per-call writers; busy_timeout makes concurrent writers queue instead of failing;

@@ -82,5 +82,9 @@ describe("ivr serve end to end: an IVR call recorded, then Smart Redirect routes
     const text = await new Response(table.stdout).text();
     expect(text).toMatch(/^id +started \(UTC\) +caller/);
     expect(text).toContain("extension 1001");
+
+    const none = Bun.spawn([binary, "calls", "--db", `${db}.missing`], { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    expect(await none.exited).toBe(1);
+    expect(await new Response(none.stderr).text()).toContain(`no call history at ${db}.missing`);
   });
 });

@@ -10,7 +10,8 @@ export function targetRoot() {
   const agiDir = join(root, "var/lib/asterisk/agi-bin");
   const soundsDir = join(root, "var/lib/asterisk/sounds/ivr");
   const unitDir = join(root, "etc/systemd/system");
-  return { root, agiDir, soundsDir, unitDir, dirArgs: ["--agi-dir", agiDir, "--sounds-dir", soundsDir, "--unit-dir", unitDir] };
+  const dbDir = join(root, "var/lib/asterisk/ivr");
+  return { root, agiDir, soundsDir, unitDir, dbDir, dirArgs: ["--agi-dir", agiDir, "--sounds-dir", soundsDir, "--unit-dir", unitDir, "--db-dir", dbDir] };
 }
 
 export async function runInstall(args: string[]) {

@@ -20,7 +20,8 @@ describe("install.sh --local", () => {
     expect(readFileSync(join(t.agiDir, "config.yaml"), "utf8")).toBe(readFileSync(join(import.meta.dir, "..", "..", "config", "ivr.yaml"), "utf8"));
     for (const prompt of ["welcome", "invalid", "goodbye"]) expect(mode(join(t.soundsDir, `${prompt}.wav`))).toBe("644");
     const unit = readFileSync(join(t.unitDir, "ivr.service"), "utf8");
-    expect(unit).toContain(`ExecStart=${t.agiDir}/ivr serve --config ${t.agiDir}/config.yaml --fastagi 127.0.0.1:4573`);
+    expect(unit).toContain(`ExecStart=${t.agiDir}/ivr serve --config ${t.agiDir}/config.yaml --fastagi 127.0.0.1:4573 --db ${t.dbDir}/ivr.sqlite`);
+    expect(statSync(t.dbDir).isDirectory()).toBe(true);
     expect(stdout).toContain(`✓ ${t.agiDir}/config.yaml is valid`);
     expect(stdout).toContain(`exten => _X.,1,AGI(${t.agiDir}/ivr)`);
     expect(stdout).toContain("systemd is not running here");
