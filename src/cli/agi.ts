@@ -1,5 +1,6 @@
 import { runStdioSession } from "../agi/stdio.ts";
 import { configForCall } from "../config/per-call.ts";
+import type { LoadedConfig } from "../config/schema.ts";
 import { databasePath } from "../history/location.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { createLogger } from "../log.ts";
@@ -18,11 +19,17 @@ export async function runAgi(args: string[], startedByAsterisk = false): Promise
   if (process.stdin.isTTY) {
     log.warn("reading an AGI environment from the terminal; Asterisk runs this with AGI() (see ivr --help)");
   }
+  const dbPath = (loaded: LoadedConfig) => databasePath(flags.db, loaded.config.database, loaded.path);
   const handler = ivrHandler(
     (callLog) => configForCall(flags.config, callLog),
     async (call, loaded, callLog) => {
       const { recordCallOnce } = await import("../history/sinks.ts");
-      recordCallOnce(call, loaded, databasePath(flags.db, loaded.config.database, loaded.path), callLog);
+      recordCallOnce(call, loaded, dbPath(loaded), callLog);
+    },
+    // Loaded only when a DID with smart: is called.
+    (loaded, callLog) => async (enterprise, request, uniqueid) => {
+      const { perCallSmartRouter } = await import("../smart/per-call.ts");
+      return perCallSmartRouter(loaded, dbPath(loaded), callLog)(enterprise, request, uniqueid);
     },
   );
   const outcome = await runStdioSession(handler, log);

@@ -62,7 +62,7 @@ export async function runServe(args: string[]): Promise<number> {
   warnAboutRestartOnlySettings(store, log);
   log.info(`call history: ${server.history.path}`);
   log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
-  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr)`);
+  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

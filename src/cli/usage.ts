@@ -12,6 +12,7 @@ Commands:
   check         validate the config and show each DID's menu
   simulate      a test call: run the IVR against a simulated channel
   calls         list the call history
+  dialplan      the Smart Redirect contexts for extensions.conf, and the hooks
   version       print the version
   help [CMD]    this text, or the help of one command
 
@@ -35,8 +36,10 @@ is closed, so the dialplan does not wait for it.
 `,
   serve: `Usage: ivr serve [options]
 
-Runs the FastAGI server. In the dialplan:
-  exten => 0212345678,n,AGI(agi://127.0.0.1:4573/ivr)
+Runs the FastAGI server and the HTTP API. In the dialplan:
+  exten => 0212345678,n,AGI(agi://127.0.0.1:4573/ivr)                  ; the IVR
+  same => n,AGI(agi://127.0.0.1:4573/smart?enterprise=0367)            ; Smart Redirect: sets NEXT
+  (ivr dialplan --hooks prints the whole Smart Redirect hook)
 The config file is watched: a valid edit applies to the next call, an invalid one is
 logged with its position and the last good config stays.
 
@@ -75,6 +78,19 @@ the outcome. Nothing is dialed.
 Lists the call history, newest first (20 by default). --phone takes any spelling of the
 number (it is normalized with the config's country). --status: answered, busy, no_answer,
 unavailable, abandoned, failed, hungup_in_menu, no_selection. --json prints one call per line.
+`,
+  dialplan: `Usage: ivr dialplan [--enterprise ID] [--write FILE | --check] [--hooks] [--config FILE]
+
+The Smart Redirect contexts mngr<phone>_<line>_<step> for every line with Smart Redirect
+and every phone (Follow Me chains included), from the config's smart: section.
+  (no option)      print the block, markers included
+  --write FILE     put it between the ;****Smart Redirection**** markers of FILE (added at
+                   the end if absent), leaving every other byte as it was; the previous file
+                   is kept as FILE.bak; nothing is written when nothing changes
+  --check          exit 1 if FILE (--write, or smart.dialplan.file) is not up to date
+  --enterprise ID  only this enterprise's contexts
+  --hooks          print what replaces Macro(getcustomerdata) in the inbound context: the
+                   FastAGI hook (agi://.../smart) and a CURL Gosub for PBXs on HTTP
 `,
   version: `Usage: ivr version
 

@@ -17,6 +17,7 @@ export function describeMenu(menu: Menu): string {
     parts.push(`extensions of ${digits} digits${patterns} via Dial(${dialArguments(menu.extension_dial, menu).join(",")})`);
   }
   parts.push(`${menu.max_attempts} attempts`);
+  if (menu.smart) parts.unshift(`Smart Redirect first (enterprise ${menu.smart})`);
   return parts.join("; ");
 }
 
@@ -46,7 +47,14 @@ export interface DidSummary {
 /** The default menu, then every DID's merged menu. */
 export function summarize(config: IvrConfig): DidSummary[] {
   const entries: DidSummary[] = [];
-  const add = (did: string, menu: Menu) => entries.push({ did, menu, description: describeMenu(menu), notes: menuNotes(menu) });
+  const add = (did: string, menu: Menu) => {
+    const notes = menuNotes(menu);
+    const lines = menu.smart ? (config.smart?.enterprises?.[menu.smart]?.lines ?? {}) : {};
+    if (menu.smart && did !== "default" && !Object.hasOwn(lines, did)) {
+      notes.push(`DID ${did} is not under the lines of enterprise ${menu.smart}: its callers are never routed, only named`);
+    }
+    entries.push({ did, menu, description: describeMenu(menu), notes });
+  };
   add("default", defaultMenu(config));
   for (const did of Object.keys(config.dids ?? {})) add(did, menuFor(config, did).menu);
   return entries;

@@ -1,8 +1,8 @@
 import { patternLength } from "../ivr/extensions.ts";
 import type { IvrConfig, MenuSettings } from "./schema.ts";
 
-/** A DID's menu with every key filled in: `dids[DID]` over `default` over these defaults. */
-export type Menu = Required<MenuSettings>;
+/** A DID's menu with every key filled in (smart stays optional): `dids[DID]` over `default` over these defaults. */
+export type Menu = Required<Omit<MenuSettings, "smart">> & Pick<MenuSettings, "smart">;
 
 /**
  * Defaults for keys a config leaves out. The seed's keys take the seed's example values;
@@ -72,6 +72,14 @@ export function crossCheck(config: IvrConfig): Problem[] {
       }
     });
   };
+  const enterprises = config.smart?.enterprises ?? {};
+  const checkSmart = (own: MenuSettings, at: string[]) => {
+    if (own.smart !== undefined && !Object.hasOwn(enterprises, own.smart)) {
+      problems.push({ path: [...at, "smart"], message: `no enterprise "${own.smart}" under smart.enterprises` });
+    }
+  };
+  checkSmart(config.default ?? {}, ["default"]);
+  for (const [did, entry] of Object.entries(config.dids ?? {})) checkSmart(entry ?? {}, ["dids", did]);
   check(defaultMenu(config), config.default ?? {}, ["default"]);
   for (const [did, entry] of Object.entries(config.dids ?? {})) check(menuFor(config, did).menu, entry ?? {}, ["dids", did]);
   return problems;

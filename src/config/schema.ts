@@ -39,6 +39,8 @@ export const menuSchema = z
     queue_options: text,
     max_attempts: integer(1, 10),
     input_timeout_seconds: seconds(0.5, 60),
+    /** A Smart Redirect enterprise: returning callers go to their manager before the menu. */
+    smart: nonEmpty,
   })
   .partial();
 

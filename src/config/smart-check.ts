@@ -8,6 +8,10 @@ import type { IvrConfig } from "./schema.ts";
  */
 export function smartProblems(config: IvrConfig): Problem[] {
   const problems: Problem[] = [];
+  const dialplan = config.smart?.dialplan;
+  if (dialplan?.write_on_change && !dialplan.file) {
+    problems.push({ path: ["smart", "dialplan", "write_on_change"], message: "needs smart.dialplan.file: the extensions.conf to write" });
+  }
   const tokens = new Map<string, string>();
   for (const [id, enterprise] of Object.entries(config.smart?.enterprises ?? {})) {
     const at = ["smart", "enterprises", id];

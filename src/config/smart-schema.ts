@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isCountryCode } from "../history/phone.ts";
-import { integer, nonEmpty, seconds, text } from "./fields.ts";
+import { boolean, integer, nonEmpty, seconds, text } from "./fields.ts";
 
 /** An ISO 3166 country code libphonenumber knows, e.g. BY, TH, RU. */
 export const country = z
@@ -67,7 +67,12 @@ export const smartSchema = z.strictObject({
   dialplan: z
     .strictObject({
       technology: nonEmpty.refine((value) => /^[A-Za-z0-9]+$/.test(value), "a channel technology such as PJSIP").optional(),
+      /** extensions.conf, whose Smart Redirection block `ivr dialplan --write` and ivr serve rewrite. */
       file: text.optional(),
+      /** ivr serve rewrites the block in `file` at start and whenever the config changes. */
+      write_on_change: boolean.optional(),
+      /** Run after a rewrite that changed something, e.g. asterisk -rx "dialplan reload". */
+      reload_command: text.optional(),
     })
     .optional(),
   enterprises: z.record(nonEmpty, enterpriseSchema).optional(),

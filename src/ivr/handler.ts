@@ -2,6 +2,7 @@ import type { AgiHandler } from "../agi/handler.ts";
 import type { LoadedConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { type IvrCall, runIvr } from "./run.ts";
+import type { SmartRouter } from "./smart-route.ts";
 
 /** Where a call gets its config: the per-call loader, or the server's current snapshot. */
 export type ConfigSource = (log: Logger) => LoadedConfig | Promise<LoadedConfig>;
@@ -14,10 +15,10 @@ export type CallSink = (call: IvrCall, loaded: LoadedConfig, log: Logger) => voi
  * session is closed first (the dialplan goes on at once), then the call is summarized and
  * handed to `onCall`.
  */
-export function ivrHandler(configSource: ConfigSource, onCall?: CallSink): AgiHandler {
+export function ivrHandler(configSource: ConfigSource, onCall?: CallSink, smart?: (loaded: LoadedConfig, log: Logger) => SmartRouter | undefined): AgiHandler {
   return async (channel, log) => {
     const loaded = await configSource(log);
-    const call = await runIvr(channel, loaded.config, log);
+    const call = await runIvr(channel, loaded.config, log, { smart: smart?.(loaded, log) });
     channel.close();
     log.info(describeCall(call));
     await onCall?.(call, loaded, log);
@@ -26,7 +27,13 @@ export function ivrHandler(configSource: ConfigSource, onCall?: CallSink): AgiHa
 
 export function describeCall(call: IvrCall): string {
   const { outcome, route } = call;
-  const where = route ? (route.kind === "queue" ? `queue ${route.queue}` : `extension ${route.extension} (${route.target})`) : "no route";
+  const where = !route
+    ? "no route"
+    : route.kind === "queue"
+      ? `queue ${route.queue}`
+      : route.kind === "extension"
+        ? `extension ${route.extension} (${route.target})`
+        : `Smart Redirect to ${route.context}`;
   const parts = [`Call finished: ${outcome.status}`, where];
   if (outcome.answeredBy) parts.push(`answered by ${outcome.answeredBy}`);
   if (outcome.talkSeconds !== undefined) parts.push(`talk ${outcome.talkSeconds} s`);

@@ -10,7 +10,9 @@ export type CallStatus =
   | "abandoned"
   | "failed"
   | "hungup_in_menu"
-  | "no_selection";
+  | "no_selection"
+  /** Sent to a manager's context by Smart Redirect before the menu; the dialplan dials them. */
+  | "smart_redirect";
 
 export interface RouteOutcome {
   status: CallStatus;

@@ -6,8 +6,12 @@ import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { decide, dialArguments, dialTarget, escapeDigits, expectsMore, queueArguments } from "./choice.ts";
 import { classifyDial, classifyQueue, DIAL_VARIABLES, QUEUE_VARIABLES, type RouteOutcome, type Vars } from "./outcome.ts";
+import { type SmartRouter, smartPreRoute } from "./smart-route.ts";
 
-export type Route = { kind: "queue"; queue: string } | { kind: "extension"; extension: string; target: string };
+export type Route =
+  | { kind: "queue"; queue: string }
+  | { kind: "extension"; extension: string; target: string }
+  | { kind: "smart"; context: string };
 
 /** What happened on one call, from the first command to the last. */
 export interface IvrCall {
@@ -42,7 +46,13 @@ const ms = (seconds: number) => Math.round(seconds * 1000);
  * goodbye_sound. The outcome is read after Queue/Dial even if the caller has hung up.
  * Logs in the seed's words, to Asterisk (VERBOSE) and to stderr.
  */
-export async function runIvr(channel: AgiChannel, config: IvrConfig, log: Logger, clock: () => number = Date.now): Promise<IvrCall> {
+export async function runIvr(
+  channel: AgiChannel,
+  config: IvrConfig,
+  log: Logger,
+  options: { clock?: () => number; smart?: SmartRouter } = {},
+): Promise<IvrCall> {
+  const clock = options.clock ?? Date.now;
   const did = pickDid(channel.env);
   const { menu, source } = menuFor(config, did);
   const call: IvrCall = {
@@ -67,8 +77,16 @@ export async function runIvr(channel: AgiChannel, config: IvrConfig, log: Logger
   try {
     await say(`Incoming call - DID: ${did}`);
     log.info(source === "did" ? `menu: dids.${did}` : `menu: default (no entry for DID "${did}")`);
-    if ((await channel.channelStatus()) !== CHANNEL_UP) await channel.answer();
-    await playMenu(channel, menu, call, say, log, clock);
+    // Smart Redirect goes first, before ANSWER: the manager's context rings them itself.
+    const smart = menu.smart && options.smart ? await smartPreRoute(channel, menu.smart, did, call.caller, options.smart, log) : undefined;
+    if (smart) {
+      await say(`Smart Redirect: ${smart.context}`);
+      call.route = { kind: "smart", context: smart.context };
+      call.outcome = { status: "smart_redirect", detail: smart.reason };
+    } else {
+      if ((await channel.channelStatus()) !== CHANNEL_UP) await channel.answer();
+      await playMenu(channel, menu, call, say, log, clock);
+    }
   } catch (error) {
     // Whatever the AGI threw, the call is over and its record is kept; only bugs propagate.
     if (!(error instanceof AgiError)) throw error;

@@ -1,9 +1,7 @@
-import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type FastAgiLimits, type FastAgiServer, startFastAgiServer } from "../agi/fastagi-server.ts";
 import type { AgiHandler } from "../agi/handler.ts";
 import type { ConfigStore } from "../config/store.ts";
 import { openHistory } from "../history/db.ts";
-import { answeredExtension, lastCallerName } from "../history/queries.ts";
 import { ivrCallRow } from "../history/record.ts";
 import { DEFAULT_RETENTION_DAYS, pruneIfDue } from "../history/retention.ts";
 import { WriteQueue } from "../history/write-queue.ts";
@@ -12,7 +10,10 @@ import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import type { Logger } from "../log.ts";
-import { DecisionLog } from "../smart/decision-log.ts";
+import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
+import { historySources } from "../smart/history-sources.ts";
+import { smartScript } from "../smart/agi-script.ts";
+import { regenerateDialplan } from "../smart/regenerate.ts";
 import { SmartService } from "../smart/service.ts";
 import { VERSION } from "../version.ts";
 
@@ -47,11 +48,8 @@ export function startServer(options: ServerOptions): RunningServer {
   const queue = new WriteQueue(history, log);
   const smart = new SmartService({
     snapshot: () => store.current,
-    sources: {
-      answeredExtension: (phone, which) => answeredExtension(history, phone, which),
-      callerName: (phone) => lastCallerName(history, phone),
-    },
-    decisionLog: new DecisionLog(queue, () => decisionLogPath(store, history.path), log),
+    sources: historySources(history),
+    decisionLog: new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log),
     log,
     env: options.env,
   });
@@ -64,8 +62,9 @@ export function startServer(options: ServerOptions): RunningServer {
       queue.call(ivrCallRow(call, loaded.config.country));
       metrics.callsRecorded.inc({ status: call.outcome.status });
     },
+    () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
   );
-  const scripts: Record<string, AgiHandler> = { ivr, "": ivr };
+  const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
   fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
 
   const app = createApp({
@@ -98,6 +97,14 @@ export function startServer(options: ServerOptions): RunningServer {
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   pruneTimer.unref?.();
 
+  // The generated dialplan follows the config (smart.dialplan.write_on_change), one rewrite at a time.
+  let regeneration: Promise<unknown> = Promise.resolve();
+  const regenerate = () => {
+    regeneration = regeneration.then(() => regenerateDialplan(store.current, log));
+  };
+  regenerate();
+  store.onReload(regenerate);
+
   return {
     fastagi,
     http: { hostname: http.hostname ?? options.http.hostname, port: http.port ?? options.http.port },
@@ -106,19 +113,10 @@ export function startServer(options: ServerOptions): RunningServer {
       clearInterval(pruneTimer);
       await fastagi.stop(graceMs);
       await http.stop();
+      await regeneration;
       queue.flush();
       history.close();
     },
   };
 }
 
-/**
- * smart.decision_log (relative to the config file; "" turns the file off), by default
- * smart-decisions.jsonl beside the database. Read at each decision, so a reload applies.
- */
-function decisionLogPath(store: ConfigStore, dbPath: string): string | undefined {
-  const configured = store.current.config.smart?.decision_log;
-  if (configured === "") return undefined;
-  if (configured) return isAbsolute(configured) ? configured : resolve(dirname(store.current.path), configured);
-  return join(dirname(dbPath), "smart-decisions.jsonl");
-}

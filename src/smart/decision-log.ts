@@ -1,6 +1,7 @@
 import { appendFileSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { IvrConfig } from "../config/schema.ts";
 import type { NewDecisionRow } from "../history/schema.ts";
-import type { WriteQueue } from "../history/write-queue.ts";
 import type { Logger } from "../log.ts";
 import type { Decision, DecisionRequest } from "./decide.ts";
 
@@ -14,14 +15,15 @@ export interface LoggedDecision {
 }
 
 /**
- * Every decision, twice: a row in smart_decisions (through the write queue) and a JSON line
+ * Every decision, twice: a row in smart_decisions and a JSON line
  * in the decision log file, which `tail -f | jq` can follow. Logging never fails a decision.
  */
 export class DecisionLog {
   private fileFailed = false;
 
   constructor(
-    private readonly queue: WriteQueue | undefined,
+    /** Where rows go: ivr serve's write queue, or a direct insert in a per-call process. */
+    private readonly writeRow: ((row: NewDecisionRow) => void) | undefined,
     private readonly file: () => string | undefined,
     private readonly log: Logger,
   ) {}
@@ -45,7 +47,11 @@ export class DecisionLog {
       latencyMs: Math.round(decision.latencyMs * 1000) / 1000,
       cached: decision.cached,
     };
-    this.queue?.decision(row);
+    try {
+      this.writeRow?.(row);
+    } catch (error) {
+      this.log.error(`decision not recorded in the history: ${(error as Error).message}`);
+    }
     const file = this.file();
     if (!file) return;
     // The database's column names, so a line and a row read alike.
@@ -75,4 +81,15 @@ export class DecisionLog {
       this.fileFailed = true;
     }
   }
+}
+
+/**
+ * smart.decision_log (relative to the config file; "" turns the file off), by default
+ * smart-decisions.jsonl beside the database.
+ */
+export function decisionLogFile(config: IvrConfig, configPath: string | undefined, dbPath: string): string | undefined {
+  const configured = config.smart?.decision_log;
+  if (configured === "") return undefined;
+  if (configured) return isAbsolute(configured) || !configPath ? configured : resolve(dirname(configPath), configured);
+  return join(dirname(dbPath), "smart-decisions.jsonl");
 }

@@ -56,6 +56,21 @@ export class SmartService {
     return decision;
   }
 
+  /**
+   * The decision as the PBX asks it from the dialplan (the smart FastAGI script, the IVR's
+   * `smart:` option): by enterprise id, routing wanted. Undefined when there is no such enterprise.
+   */
+  async decideFor(enterpriseId: string, request: { phone: string; line: string }, uniqueid: string): Promise<Decision | undefined> {
+    const enterprise = this.enterprise(enterpriseId);
+    return enterprise ? this.decide(enterprise, { ...request, loadDialPlan: true }, { via: "agi", uniqueid }) : undefined;
+  }
+
+  /** The only enterprise, when there is exactly one (so the dialplan need not name it). */
+  soleEnterprise(): Enterprise | undefined {
+    const all = [...this.current().values()];
+    return all.length === 1 ? all[0] : undefined;
+  }
+
   /** The test call: the same decision, explained, with nothing cached or logged. */
   explain(enterprise: Enterprise, request: DecisionRequest): Promise<Decision> {
     this.current();

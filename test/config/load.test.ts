@@ -110,6 +110,8 @@ describe("errors name the file, line, column and key path", () => {
     ['default:\n  extension_patterns: ["_1XX", "_1XXXX"]\n', "ivr.yaml:2:32: default.extension_patterns.1: pattern _1XXXX matches 5 digits, outside min_extension_digits..max_extension_digits (3..4)"],
     ["server:\n  fastagi: 4573\n", "ivr.yaml:2:12: server.fastagi: must be HOST:PORT, e.g. 127.0.0.1:4573"],
     ["country: Belarus\n", "ivr.yaml:1:10: country: must be a two-letter country code such as BY, TH or RU"],
+    ['dids:\n  "0298765432":\n    smart: "9999"\n', 'ivr.yaml:3:12: dids.0298765432.smart: no enterprise "9999" under smart.enterprises'],
+    ["smart:\n  dialplan:\n    write_on_change: yes\n", "ivr.yaml:3:22: smart.dialplan.write_on_change: needs smart.dialplan.file: the extensions.conf to write"],
     ["server:\n  admin_token: short\n", "ivr.yaml:2:16: server.admin_token: must be at least 16 characters, or ${ENV_VAR} to take it from the environment"],
     [
       'smart:\n  enterprises:\n    "1":\n      token: ${T}\n      users:\n        - { id: 1, phones: [{ id: 31, number: "150" }] }\n        - { id: 2, phones: [{ id: 31, number: "151" }] }\n',

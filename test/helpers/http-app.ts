@@ -5,12 +5,12 @@ import { loadConfigFile } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
 import type { ConfigSnapshot } from "../../src/config/store.ts";
 import { openHistory } from "../../src/history/db.ts";
-import { answeredExtension, lastCallerName } from "../../src/history/queries.ts";
 import { WriteQueue } from "../../src/history/write-queue.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
 import type { SmartSources } from "../../src/smart/decide.ts";
 import { DecisionLog } from "../../src/smart/decision-log.ts";
+import { historySources } from "../../src/smart/history-sources.ts";
 import { SmartService } from "../../src/smart/service.ts";
 import { captureLog } from "./capture-log.ts";
 
@@ -34,11 +34,8 @@ export function testApp(options: { config?: IvrConfig; env?: Record<string, stri
   const env = options.env ?? ENV;
   const smart = new SmartService({
     snapshot: () => snapshot,
-    sources: options.sources ?? {
-      answeredExtension: (phone, which) => answeredExtension(history, phone, which),
-      callerName: (phone) => lastCallerName(history, phone),
-    },
-    decisionLog: new DecisionLog(queue, () => decisionLogFile, log),
+    sources: options.sources ?? historySources(history),
+    decisionLog: new DecisionLog((row) => queue.decision(row), () => decisionLogFile, log),
     log,
     env,
   });

@@ -3,6 +3,7 @@ import { runHandler } from "../../src/agi/handler.ts";
 import { loadConfigFile } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
 import { type CallSink, ivrHandler } from "../../src/ivr/handler.ts";
+import type { SmartRouter } from "../../src/ivr/smart-route.ts";
 import type { IvrCall } from "../../src/ivr/run.ts";
 import { captureLog } from "./capture-log.ts";
 import { playAsterisk, type Played } from "./fake-asterisk.ts";
@@ -20,7 +21,7 @@ export function ivrTestConfig(): IvrConfig {
  * Runs the IVR handler on one end of a real TCP connection while the fake Asterisk plays the
  * transcript; `sink` gets the finished call as production code would (after the session closed).
  */
-export async function replayIvr(transcript: Transcript, config: IvrConfig = ivrTestConfig(), sink?: CallSink) {
+export async function replayIvr(transcript: Transcript, config: IvrConfig = ivrTestConfig(), sink?: CallSink, smart?: SmartRouter) {
   const pair = await tcpSessionPair();
   const { log, text } = captureLog();
   let call: IvrCall | undefined;
@@ -31,6 +32,7 @@ export async function replayIvr(transcript: Transcript, config: IvrConfig = ivrT
         call = finished;
         await sink?.(finished, loaded, log);
       },
+      smart && (() => smart),
     );
     const [played, outcome] = await Promise.all([playAsterisk(transcript, pair.asterisk), runHandler(pair.session, () => handler, log)]);
     return { call: call as IvrCall | undefined, played: played as Played, outcome, log: text() };

@@ -26,6 +26,16 @@ describe("POST /api/callevent/getcustomerdata, the legacy macro's contract", () 
     expect(await res.text()).toBe('{"Name":"Alexei Client","DialPlan":"mngr31_0001363_1"}');
   });
 
+  test("the same fields as a form (what the generated CURL Gosub posts)", async () => {
+    const t = withHistory();
+    const res = await t.app.request(URL_, {
+      method: "POST",
+      headers: { Token: TOKEN, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "UniqueId=1795264116.3&Phone=80291234567&TrunkId=0001363&LoadDialPlan=true",
+    });
+    expect(await res.text()).toBe('{"Name":"Alexei Client","DialPlan":"mngr31_0001363_1"}');
+  });
+
   test("an unknown caller -> both null; LoadDialPlan false -> no DialPlan", async () => {
     const t = withHistory();
     expect(await (await t.app.request(URL_, macroRequest("80441112233"))).json()).toEqual({ Name: null, DialPlan: null });

@@ -5,7 +5,7 @@ import { callJson } from "../../history/call-json.ts";
 import { adminOnly } from "../auth.ts";
 import type { AppDeps } from "../deps.ts";
 
-const STATUSES = ["answered", "busy", "no_answer", "unavailable", "abandoned", "failed", "hungup_in_menu", "no_selection"];
+const STATUSES = ["answered", "busy", "no_answer", "unavailable", "abandoned", "failed", "hungup_in_menu", "no_selection", "smart_redirect"];
 
 /** A time given as ISO 8601 or epoch milliseconds. */
 function parseTime(value: string | undefined): number | undefined | "invalid" {

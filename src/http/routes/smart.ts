@@ -36,7 +36,8 @@ export function smartRoutes(deps: AppDeps): Hono {
 
   /**
    * POST /api/callevent/getcustomerdata, as the getcustomerdata macro calls it: header
-   * `Token`, JSON {UniqueId, Phone, TrunkId, LoadDialPlan}, answer {Name, DialPlan}. Refusals
+   * `Token`, JSON {UniqueId, Phone, TrunkId, LoadDialPlan} (or the same as form fields),
+   * answer {Name, DialPlan}. Refusals
    * are 4xx with a reason; once the request is accepted the answer is always 200, with nulls
    * when anything goes wrong, so the PBX just routes the call normally.
    */
@@ -70,7 +71,10 @@ export function smartRoutes(deps: AppDeps): Hono {
       if (!limiter.allow(`${enterprise.id}|${ip}`, enterprise.ratePerSecond)) return refuse(429, "rate_limited", "rate limit exceeded");
       let body: unknown;
       try {
-        body = await c.req.json();
+        // The macro posts JSON; the generated CURL Gosub posts form fields (no quotes or
+        // commas for CURL's argument parsing to mangle).
+        const form = (c.req.header("content-type") ?? "").includes("application/x-www-form-urlencoded");
+        body = form ? Object.fromEntries(new URLSearchParams(await c.req.text())) : await c.req.json();
       } catch (error) {
         return refuse(400, "bad_request", `malformed JSON: ${(error as Error).message}`);
       }

@@ -1,0 +1,77 @@
+import { loadConfigFile } from "../config/load.ts";
+import { describeDiff } from "../smart/block-diff.ts";
+import { planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
+import { agiHook, curlGosub } from "../smart/hooks.ts";
+import { MARKER } from "../smart/markers.ts";
+import { buildPlan } from "../smart/plan.ts";
+import { renderPlan } from "../smart/plan-render.ts";
+import { parseFlags, UsageError } from "./args.ts";
+import { ConfigFailure, locateConfig, orConfigFailure } from "./load-config.ts";
+
+/**
+ * `ivr dialplan`: the Smart Redirect contexts for extensions.conf. Prints the block, or with
+ * --write FILE puts it between the markers; --check says whether FILE is up to date;
+ * --hooks prints what to paste into the inbound context instead of Macro(getcustomerdata).
+ */
+export async function runDialplan(args: string[]): Promise<number> {
+  const { values } = parseFlags(args, {
+    config: { type: "string" },
+    enterprise: { type: "string" },
+    write: { type: "string" },
+    check: { type: "boolean" },
+    hooks: { type: "boolean" },
+  });
+  const location = locateConfig(values.config);
+  const { config } = orConfigFailure(() => loadConfigFile(location.path));
+  const server = config.server ?? {};
+
+  if (values.hooks) {
+    const lines = [...agiHook(server.fastagi ?? "127.0.0.1:4573", values.enterprise), "", ...curlGosub(server.http ?? "127.0.0.1:8021")];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  }
+
+  const plan = buildPlan(config, values.enterprise);
+  for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
+  if (plan.errors.length) throw new ConfigFailure(plan.errors.map((error) => `error: ${error}`).join("\n"));
+  const block = renderPlan(plan);
+  const count = plan.lines.reduce((n, line) => n + line.contexts.length, 0);
+  const summary = plan.lines.length
+    ? `${count} contexts for ${plan.lines.length} line${plan.lines.length === 1 ? "" : "s"}`
+    : "no line has Smart Redirect: the block is empty";
+
+  const file = values.write ?? (values.check ? config.smart?.dialplan?.file : undefined);
+  if (values.check) {
+    if (!file) throw new UsageError("--check needs the file: --write FILE, or smart.dialplan.file in the config");
+    const { before, after, diff } = orFailure(() => planBlockWrite(file, block));
+    if (before === after) {
+      process.stdout.write(`${file}: up to date (${summary})\n`);
+      return 0;
+    }
+    process.stdout.write(`${file}: out of date\n${describeDiff(diff).map((line) => `  would have ${line}`).join("\n") || "  the block's text differs"}\n`);
+    return 1;
+  }
+  if (file) {
+    const result = orFailure(() => writeBlock(file, block));
+    if (!result.changed) {
+      process.stdout.write(`${file}: unchanged (${summary})\n`);
+      return 0;
+    }
+    const lines = [`${file}: Smart Redirection block ${result.markersAdded ? "added at the end" : "updated"} (${summary}); the previous file is ${result.backup}`];
+    lines.push(...describeDiff(result.diff).map((line) => `  ${line}`));
+    lines.push('Reload the dialplan: asterisk -rx "dialplan reload"');
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  }
+  process.stdout.write(`${[MARKER, ...block, MARKER].join("\n")}\n`);
+  process.stderr.write(`${summary}\n`);
+  return 0;
+}
+
+function orFailure<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    throw new ConfigFailure((error as Error).message);
+  }
+}
