@@ -33,14 +33,7 @@ export async function smartPreRoute(
     log.error(`smart: DID ${did} names enterprise "${enterprise}", which is not under smart.enterprises; the menu`);
     return undefined;
   }
-  if (decision.name) {
-    try {
-      await channel.setVariable("CALLERID(name)", decision.name);
-    } catch (error) {
-      if (!(error instanceof AgiArgumentError)) throw error;
-      log.warn(`smart: the name for this caller cannot be sent to Asterisk: ${error.message}`);
-    }
-  }
+  if (decision.name) await setCallerName(channel, decision.name, log);
   if (!decision.dialPlan) {
     log.info(`smart: ${decision.outcome} (${decision.reason}); the menu`);
     return undefined;
@@ -49,4 +42,14 @@ export async function smartPreRoute(
   await channel.setExtension(did);
   await channel.setPriority(1);
   return { context: decision.dialPlan, reason: decision.reason };
+}
+
+/** CALLERID(name) from a decision; a name Asterisk cannot take (a line break) is logged, not fatal. */
+export async function setCallerName(channel: AgiChannel, name: string, log: Logger): Promise<void> {
+  try {
+    await channel.setVariable("CALLERID(name)", name);
+  } catch (error) {
+    if (!(error instanceof AgiArgumentError)) throw error;
+    log.warn(`smart: the name for this caller cannot be sent to Asterisk: ${error.message}`);
+  }
 }

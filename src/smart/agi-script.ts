@@ -1,6 +1,6 @@
 import type { AgiHandler } from "../agi/handler.ts";
 import { knownValue } from "../agi/env.ts";
-import { AgiArgumentError } from "../agi/errors.ts";
+import { setCallerName } from "../ivr/smart-route.ts";
 import type { SmartService } from "./service.ts";
 
 /**
@@ -29,14 +29,7 @@ export function smartScript(service: SmartService): AgiHandler {
       if (!decision) {
         log.error(`smart: no enterprise "${enterpriseId}" under smart.enterprises`);
       } else {
-        if (decision.name) {
-          try {
-            await channel.setVariable("CALLERID(name)", decision.name);
-          } catch (error) {
-            if (!(error instanceof AgiArgumentError)) throw error;
-            log.warn(`smart: the name for this caller cannot be sent to Asterisk: ${error.message}`);
-          }
-        }
+        if (decision.name) await setCallerName(channel, decision.name, log);
         next = decision.dialPlan ?? "";
         const message = next ? `Smart Redirect: ${next} (${decision.reason})` : `Smart Redirect: no routing (${decision.outcome}: ${decision.reason})`;
         log.info(message);
