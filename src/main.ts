@@ -3,8 +3,7 @@
  * The `ivr` command. Asterisk starts it once per call, so this file only picks the command
  * and loads that command's module: the per-call path must not pay for the daemon's code.
  */
-import { UsageError } from "./cli/args.ts";
-import { ConfigFailure } from "./cli/load-config.ts";
+import { CommandFailure, UsageError } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
 import { createLogger } from "./log.ts";
 import { VERSION } from "./version.ts";
@@ -42,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await (await load())(rest);
   } catch (error) {
-    if (error instanceof ConfigFailure) {
+    if (error instanceof CommandFailure) {
       process.stderr.write(`${error.message}\n`);
       return 1;
     }

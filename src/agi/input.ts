@@ -40,9 +40,4 @@ export class AgiInputParser {
     }
     return events;
   }
-
-  /** True until the blank line that ends the environment. */
-  get readingEnv(): boolean {
-    return this.envLines !== undefined;
-  }
 }

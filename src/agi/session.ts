@@ -95,10 +95,6 @@ export class AgiSession {
     return this.closedBecause !== undefined;
   }
 
-  get commandInFlight(): string | undefined {
-    return this.inFlight?.command;
-  }
-
   onHangup(listener: (reason: HangupReason) => void): void {
     this.hangupListeners.push(listener);
   }

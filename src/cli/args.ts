@@ -5,6 +5,11 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
+/** A command that cannot do its job (an invalid config, a missing file): the message goes to stderr, exit status 1. */
+export class CommandFailure extends Error {
+  override name = "CommandFailure";
+}
+
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** node:util parseArgs, with its errors turned into UsageError and --help always accepted. */

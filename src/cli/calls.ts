@@ -7,8 +7,8 @@ import { databasePath } from "../history/location.ts";
 import { normalizePhone } from "../history/phone.ts";
 import { listCalls } from "../history/queries.ts";
 import { callJson } from "../history/call-json.ts";
-import { parseCount, parseFlags } from "./args.ts";
-import { ConfigFailure, orConfigFailure } from "./load-config.ts";
+import { CommandFailure, parseCount, parseFlags } from "./args.ts";
+import { orCommandFailure } from "./load-config.ts";
 
 /** `ivr calls`: the call history, newest first, as a table or JSON lines. */
 export async function runCalls(args: string[]): Promise<number> {
@@ -23,11 +23,11 @@ export async function runCalls(args: string[]): Promise<number> {
   });
   // The config gives the database path and the country numbers are normalized with; neither is required.
   const location = findConfig(values.config);
-  const config: IvrConfig = location ? orConfigFailure(() => loadConfigFile(location.path)).config : {};
+  const config: IvrConfig = location ? orCommandFailure(() => loadConfigFile(location.path)).config : {};
   // Read-only: an administrator running this as root must not create files the asterisk
   // user's per-call processes then cannot write.
   const path = databasePath(values.db, config.database, location?.path);
-  if (!existsSync(path)) throw new ConfigFailure(`no call history at ${path} (no call recorded yet, or give --db, $IVR_DB or database.path)`);
+  if (!existsSync(path)) throw new CommandFailure(`no call history at ${path} (no call recorded yet, or give --db, $IVR_DB or database.path)`);
   const history = openHistoryReadOnly(path);
   try {
     const phone = values.phone ? (normalizePhone(values.phone, config.country) ?? values.phone) : undefined;

@@ -4,20 +4,16 @@ import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { parseFlags } from "./args.ts";
-import { locateConfig, orConfigFailure } from "./load-config.ts";
+import { locateConfig, orCommandFailure } from "./load-config.ts";
 
 /** `ivr check`: validates the config and says what every DID's callers will get. */
 export async function runCheck(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { config: { type: "string" } });
   const location = locateConfig(values.config);
-  const { config } = orConfigFailure(() => loadConfigFile(location.path));
+  const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const out: string[] = [`✓ ${location.path} is valid (found by ${location.how})`, ""];
   const summaries = summarize(config);
-  const width = Math.max(...summaries.map((s) => s.did.length));
-  for (const { did, description, notes } of summaries) {
-    out.push(`${did.padEnd(width)}  ${description}`);
-    for (const note of notes) out.push(`${" ".repeat(width)}  note: ${note}`);
-  }
+  out.push(...table(summaries.map(({ did, description, notes }) => ({ name: did, description, notes }))));
   const dids = summaries.length - 1;
   out.push("", `${dids} DID${dids === 1 ? "" : "s"} configured; any other DID gets the default menu.`);
   const retention = config.database?.retention_days ?? DEFAULT_RETENTION_DAYS;
@@ -26,13 +22,17 @@ export async function runCheck(args: string[]): Promise<number> {
   );
   const enterprises = summarizeSmart(config);
   if (enterprises.length) {
-    out.push("", "Smart Redirect:");
-    const idWidth = Math.max(...enterprises.map((e) => e.id.length));
-    for (const { id, description, notes } of enterprises) {
-      out.push(`  ${id.padEnd(idWidth)}  ${description}`);
-      for (const note of notes) out.push(`  ${" ".repeat(idWidth)}  note: ${note}`);
-    }
+    out.push("", "Smart Redirect:", ...table(enterprises.map(({ id, description, notes }) => ({ name: id, description, notes })), "  "));
   }
   process.stdout.write(`${out.join("\n")}\n`);
   return 0;
+}
+
+/** Names in a column, each with its description, and its notes indented under it. */
+function table(rows: Array<{ name: string; description: string; notes: string[] }>, indent = ""): string[] {
+  const width = Math.max(...rows.map((row) => row.name.length));
+  return rows.flatMap(({ name, description, notes }) => [
+    `${indent}${name.padEnd(width)}  ${description}`,
+    ...notes.map((note) => `${indent}${" ".repeat(width)}  note: ${note}`),
+  ]);
 }

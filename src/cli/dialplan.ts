@@ -5,8 +5,8 @@ import { agiHook, curlGosub } from "../smart/hooks.ts";
 import { MARKER } from "../smart/markers.ts";
 import { buildPlan } from "../smart/plan.ts";
 import { renderPlan } from "../smart/plan-render.ts";
-import { parseFlags, UsageError } from "./args.ts";
-import { ConfigFailure, locateConfig, orConfigFailure } from "./load-config.ts";
+import { CommandFailure, parseFlags, UsageError } from "./args.ts";
+import { locateConfig, orCommandFailure } from "./load-config.ts";
 
 /**
  * `ivr dialplan`: the Smart Redirect contexts for extensions.conf. Prints the block, or with
@@ -22,7 +22,7 @@ export async function runDialplan(args: string[]): Promise<number> {
     hooks: { type: "boolean" },
   });
   const location = locateConfig(values.config);
-  const { config } = orConfigFailure(() => loadConfigFile(location.path));
+  const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const server = config.server ?? {};
 
   if (values.hooks) {
@@ -33,7 +33,7 @@ export async function runDialplan(args: string[]): Promise<number> {
 
   const plan = buildPlan(config, values.enterprise);
   for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
-  if (plan.errors.length) throw new ConfigFailure(plan.errors.map((error) => `error: ${error}`).join("\n"));
+  if (plan.errors.length) throw new CommandFailure(plan.errors.map((error) => `error: ${error}`).join("\n"));
   const block = renderPlan(plan);
   const count = plan.lines.reduce((n, line) => n + line.contexts.length, 0);
   const summary = plan.lines.length
@@ -72,6 +72,6 @@ function orFailure<T>(run: () => T): T {
   try {
     return run();
   } catch (error) {
-    throw new ConfigFailure((error as Error).message);
+    throw new CommandFailure((error as Error).message);
   }
 }

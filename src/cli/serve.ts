@@ -4,8 +4,8 @@ import { databasePath } from "../history/location.ts";
 import { createLogger, type Logger, parseLogLevel } from "../log.ts";
 import { startServer } from "../server/start.ts";
 import { VERSION } from "../version.ts";
-import { parseCount, parseFlags, parseHostPort, parseSeconds, UsageError } from "./args.ts";
-import { ConfigFailure, locateConfig, orConfigFailure } from "./load-config.ts";
+import { CommandFailure, parseCount, parseFlags, parseHostPort, parseSeconds, UsageError } from "./args.ts";
+import { locateConfig, orCommandFailure } from "./load-config.ts";
 
 const DEFAULT_FASTAGI = "127.0.0.1:4573";
 const DEFAULT_HTTP = "127.0.0.1:8021";
@@ -28,7 +28,7 @@ export async function runServe(args: string[]): Promise<number> {
   if (flagLevel !== undefined && !parseLogLevel(flagLevel)) throw new UsageError(`--log-level takes debug, info, warn or error, not "${flagLevel}"`);
   const location = locateConfig(values.config);
   const bootLog = createLogger({ level: parseLogLevel(flagLevel) ?? "info" });
-  const store = orConfigFailure(() => ConfigStore.open(location.path, bootLog));
+  const store = orCommandFailure(() => ConfigStore.open(location.path, bootLog));
   const settings: ServerSettings = store.current.config.server ?? {};
   const log = createLogger({ level: parseLogLevel(flagLevel) ?? settings.log_level ?? "info" });
   log.info(`✓ Config loaded from: ${location.path} (${location.how})`);
@@ -54,7 +54,7 @@ export async function runServe(args: string[]): Promise<number> {
     });
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new ConfigFailure(`ivr serve cannot start: ${(error as Error).message}`);
+    throw new CommandFailure(`ivr serve cannot start: ${(error as Error).message}`);
   }
   const graceMs = milliseconds("shutdown-grace", settings.shutdown_grace_seconds) ?? DEFAULT_SHUTDOWN_GRACE_S * 1000;
   const stopWatching = store.watch();

@@ -7,7 +7,7 @@ import { describeCall, ivrHandler } from "../ivr/handler.ts";
 import type { IvrCall } from "../ivr/run.ts";
 import { createLogger } from "../log.ts";
 import { parseFlags, UsageError } from "./args.ts";
-import { locateConfig, orConfigFailure } from "./load-config.ts";
+import { locateConfig, orCommandFailure } from "./load-config.ts";
 
 /**
  * `ivr simulate`: the test call. Runs the real IVR over a simulated channel that answers
@@ -29,7 +29,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   if (!SIMULATED_RESULTS.includes(result)) throw new UsageError(`--result takes ${SIMULATED_RESULTS.join(", ")}, not "${values.result}"`);
 
   const location = locateConfig(values.config);
-  const { config } = orConfigFailure(() => loadConfigFile(location.path));
+  const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const log = createLogger({ level: values.verbose ? "info" : "warn" });
   const simulation = { did: values.did, caller: values.caller ?? "+66812345678", press, result };
 

@@ -21,9 +21,6 @@ export class Counter {
     const key = labelText(labels);
     this.values.set(key, (this.values.get(key) ?? 0) + by);
   }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelText(labels)) ?? 0;
-  }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
     for (const [labels, value] of this.values) lines.push(`${this.name}${labels} ${value}`);
@@ -48,9 +45,6 @@ export class Histogram {
     this.buckets.forEach((bound, i) => {
       if (value <= bound) this.counts[i]!++;
     });
-  }
-  get observations(): number {
-    return this.count;
   }
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];

@@ -54,7 +54,8 @@ export function startServer(options: ServerOptions): RunningServer {
     env: options.env,
   });
   let fastagi: FastAgiServer | undefined;
-  const metrics = createMetrics({ fastagiSessions: () => fastagi?.activeSessions ?? 0 });
+  const fastagiSessions = () => fastagi?.activeSessions ?? 0;
+  const metrics = createMetrics({ fastagiSessions });
 
   const ivr = ivrHandler(
     () => store.current,
@@ -77,7 +78,7 @@ export function startServer(options: ServerOptions): RunningServer {
     version: VERSION,
     startedAt: Date.now(),
     env: options.env,
-    fastagiSessions: () => fastagi?.activeSessions ?? 0,
+    fastagiSessions,
   });
   const http = Bun.serve({
     hostname: options.http.hostname,

@@ -51,7 +51,8 @@ export interface Decision {
   latencyMs: number;
 }
 
-type Verdict = Pick<Decision, "name" | "dialPlan" | "outcome" | "rule" | "reason">;
+/** What a decision comes to, and what the cache keeps of it. */
+export type Verdict = Pick<Decision, "name" | "dialPlan" | "outcome" | "rule" | "reason">;
 
 export interface DecideOptions {
   sources: SmartSources;

@@ -14,7 +14,6 @@ export interface Enterprise {
   readonly lines: ReadonlyMap<string, { fallback?: string }>;
   /** Internal number -> the phone that has it and its owner. */
   readonly phones: ReadonlyMap<string, { phoneId: number; user: SmartUser }>;
-  readonly users: readonly SmartUser[];
 }
 
 export const DEFAULTS = {
@@ -43,7 +42,6 @@ export function buildEnterprise(id: string, settings: EnterpriseSettings, defaul
     ratePerSecond: settings.rate_limit_per_second ?? DEFAULTS.ratePerSecond,
     lines,
     phones,
-    users: settings.users ?? [],
   };
 }
 

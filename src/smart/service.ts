@@ -3,7 +3,7 @@ import { resolveSecret, secretReference } from "../config/secret.ts";
 import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { TtlCache } from "./cache.ts";
-import { type Decision, type DecisionRequest, decide, type SmartSources } from "./decide.ts";
+import { type Verdict, type Decision, type DecisionRequest, decide, type SmartSources } from "./decide.ts";
 import type { DecisionLog } from "./decision-log.ts";
 import { buildDirectory, DEFAULTS, type Enterprise } from "./directory.ts";
 
@@ -25,7 +25,7 @@ export class SmartService {
   private generation = -1;
   private directory = new Map<string, Enterprise>();
   private tokens: Array<{ enterprise: Enterprise; digest: Buffer }> = [];
-  private cache = new TtlCache<never>(0);
+  private cache = new TtlCache<Verdict>(0);
 
   constructor(private readonly deps: SmartServiceDeps) {}
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { EnterpriseSettings } from "../../src/config/smart-schema.ts";
 import { TtlCache } from "../../src/smart/cache.ts";
-import { decide, type SmartSources } from "../../src/smart/decide.ts";
+import { type Verdict, decide, type SmartSources } from "../../src/smart/decide.ts";
 import { buildEnterprise } from "../../src/smart/directory.ts";
 
 /** product.md's example enterprise. */
@@ -135,7 +135,7 @@ describe("SLA and failures", () => {
 describe("cache", () => {
   test("a hit within the TTL, a fresh lookup after it (fake clock)", async () => {
     let now = 1_000_000;
-    const cache = new TtlCache<never>(60_000, () => now);
+    const cache = new TtlCache<Verdict>(60_000, () => now);
     const counted = history({ [IVANS_CLIENT]: { last: "150" } });
     const first = await decide(enterprise(), ask(), { sources: counted, cache });
     expect(first.cached).toBe(false);
@@ -152,7 +152,7 @@ describe("cache", () => {
   });
 
   test("timeouts and errors are not cached", async () => {
-    const cache = new TtlCache<never>(60_000);
+    const cache = new TtlCache<Verdict>(60_000);
     const slow: SmartSources = { callerName: () => new Promise(() => {}), answeredExtension: () => undefined };
     await decide(enterprise({ sla_ms: 10 }), ask(), { sources: slow, cache });
     expect(cache.size).toBe(0);
