@@ -27,10 +27,10 @@ export async function configForCall(flag: string | undefined, log: Logger, env: 
   const cached = readCachedConfig(path, env);
   if (stamp && cached?.stamp === stamp) return { config: cached.config, path };
 
-  log.info(`✓ Config loaded from: ${path} (${location.how})`);
   try {
     const { loadConfigFile } = await import("./load.ts");
     const { config } = loadConfigFile(path);
+    log.info(`✓ Config loaded from: ${path} (${location.how})`);
     if (stamp) writeCachedConfig(path, stamp, config, env);
     return { config, path };
   } catch (error) {

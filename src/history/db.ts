@@ -14,8 +14,13 @@ export interface History {
   close(): void;
 }
 
-/** How long a writer waits for another process's write lock before giving up. */
-const BUSY_TIMEOUT_MS = 10_000;
+/**
+ * How long a writer waits for another process's write lock before giving up. A per-call
+ * process can afford to wait; ivr serve cannot (bun:sqlite is synchronous: waiting would stall
+ * every call and request), so it opens with a short timeout and its write queue retries.
+ */
+export const BUSY_TIMEOUT_MS = 10_000;
+export const SERVER_BUSY_TIMEOUT_MS = 100;
 
 /** Opens an existing history read-only (for `ivr calls`): never creates or migrates a file. */
 export function openHistoryReadOnly(path: string): History {
@@ -31,11 +36,11 @@ export function openHistoryReadOnly(path: string): History {
  * synchronous=NORMAL is durable across application crashes in WAL mode (only a power loss
  * can drop the last commits, never corrupt the file).
  */
-export function openHistory(path: string): History {
+export function openHistory(path: string, options: { busyTimeoutMs?: number } = {}): History {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path, { create: true, strict: true });
   try {
-    sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    sqlite.run(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     sqlite.run("PRAGMA journal_mode = WAL");
     sqlite.run("PRAGMA synchronous = NORMAL");
     applyMigrations(sqlite);

@@ -1,7 +1,7 @@
 import { type FastAgiLimits, type FastAgiServer, startFastAgiServer } from "../agi/fastagi-server.ts";
 import type { AgiHandler } from "../agi/handler.ts";
 import type { ConfigStore } from "../config/store.ts";
-import { openHistory } from "../history/db.ts";
+import { openHistory, SERVER_BUSY_TIMEOUT_MS } from "../history/db.ts";
 import { ivrCallRow } from "../history/record.ts";
 import { DEFAULT_RETENTION_DAYS, pruneIfDue } from "../history/retention.ts";
 import { WriteQueue } from "../history/write-queue.ts";
@@ -44,7 +44,7 @@ const PRUNE_EVERY_MS = 60 * 60_000;
  */
 export function startServer(options: ServerOptions): RunningServer {
   const { store, log } = options;
-  const history = openHistory(options.dbPath);
+  const history = openHistory(options.dbPath, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   const queue = new WriteQueue(history, log);
   const smart = new SmartService({
     snapshot: () => store.current,
