@@ -36,6 +36,15 @@ describe("POST /api/callevent/getcustomerdata, the legacy macro's contract", () 
     expect(await res.text()).toBe('{"Name":"Alexei Client","DialPlan":"mngr31_0001363_1"}');
   });
 
+  test("the macro's JSON labelled form-encoded (CURL()'s default without headers) is still JSON", async () => {
+    const t = withHistory();
+    const request = macroRequest("80291234567");
+    const res = await t.app.request(URL_, { ...request, headers: { ...request.headers, "Content-Type": "application/x-www-form-urlencoded" } });
+    expect(await res.text()).toBe('{"Name":"Alexei Client","DialPlan":"mngr31_0001363_1"}');
+    const broken = await t.app.request(URL_, { method: "POST", headers: { Token: TOKEN, "Content-Type": "application/x-www-form-urlencoded" }, body: '{"Phone": 8029' });
+    expect(((await broken.json()) as { error: string }).error).toStartWith("malformed JSON");
+  });
+
   test("an unknown caller -> both null; LoadDialPlan false -> no DialPlan", async () => {
     const t = withHistory();
     expect(await (await t.app.request(URL_, macroRequest("80441112233"))).json()).toEqual({ Name: null, DialPlan: null });

@@ -72,9 +72,10 @@ export function smartRoutes(deps: AppDeps): Hono {
       let body: unknown;
       try {
         // The macro posts JSON; the generated CURL Gosub posts form fields (no quotes or
-        // commas for CURL's argument parsing to mangle).
-        const form = (c.req.header("content-type") ?? "").includes("application/x-www-form-urlencoded");
-        body = form ? Object.fromEntries(new URLSearchParams(await c.req.text())) : await c.req.json();
+        // commas for CURL's argument parsing to mangle). Told apart by the body, not the
+        // Content-Type: CURL() labels everything form-encoded unless told otherwise.
+        const text = await c.req.text();
+        body = /^\s*[{[]/.test(text) || !text.includes("=") ? JSON.parse(text) : Object.fromEntries(new URLSearchParams(text));
       } catch (error) {
         return refuse(400, "bad_request", `malformed JSON: ${(error as Error).message}`);
       }
