@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { AmiFramer, type Framed } from "../../src/ami/framing.ts";
+import type { AmiMessage } from "../../src/ami/message.ts";
+
+export const AMI_FIXTURES = join(import.meta.dir, "..", "fixtures", "ami");
+
+/** The recorded streams (`*.ami`, bytes as Asterisk wrote them) and the written ones. */
+export function amiStreamNames(): string[] {
+  return readdirSync(AMI_FIXTURES)
+    .filter((name) => name.endsWith(".ami"))
+    .map((name) => name.slice(0, -4))
+    .sort();
+}
+
+export function amiBytes(name: string): Uint8Array {
+  return readFileSync(join(AMI_FIXTURES, `${name}.ami`));
+}
+
+/** Every message of a stream, in order, framed in one piece. */
+export function amiMessages(name: string): AmiMessage[] {
+  return framedAll([amiBytes(name)]).flatMap((item) => (item.kind === "message" ? [item.message] : []));
+}
+
+/** The events of a stream (what a tracker is fed), without the login and logoff responses. */
+export function amiEvents(name: string): AmiMessage[] {
+  return amiMessages(name).filter((message) => message.event !== undefined);
+}
+
+export function framedAll(chunks: Uint8Array[]): Framed[] {
+  const framer = new AmiFramer();
+  const out: Framed[] = [];
+  for (const chunk of chunks) framer.push(chunk, out);
+  return out;
+}
