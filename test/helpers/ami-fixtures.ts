@@ -5,7 +5,11 @@ import type { AmiMessage } from "../../src/ami/message.ts";
 
 export const AMI_FIXTURES = join(import.meta.dir, "..", "fixtures", "ami");
 
-/** The recorded streams (`*.ami`, bytes as Asterisk wrote them) and the written ones. */
+/**
+ * The recorded streams (`*.ami`, bytes as Asterisk wrote them) and the written ones
+ * (`*.written.ami`: composed from the Asterisk 22 event reference for what the recordings
+ * lack; their first lines, starting with "# ", say so and are not part of the stream).
+ */
 export function amiStreamNames(): string[] {
   return readdirSync(AMI_FIXTURES)
     .filter((name) => name.endsWith(".ami"))
@@ -14,7 +18,10 @@ export function amiStreamNames(): string[] {
 }
 
 export function amiBytes(name: string): Uint8Array {
-  return readFileSync(join(AMI_FIXTURES, `${name}.ami`));
+  const bytes = readFileSync(join(AMI_FIXTURES, `${name}.ami`));
+  let start = 0;
+  while (bytes[start] === 0x23 /* # */) start = bytes.indexOf(0x0a, start) + 1;
+  return bytes.subarray(start);
 }
 
 /** Every message of a stream, in order, framed in one piece. */
