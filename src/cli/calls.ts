@@ -10,6 +10,8 @@ import { callJson } from "../history/call-json.ts";
 import { CommandFailure, parseCount, parseFlags } from "./args.ts";
 import { orCommandFailure } from "./load-config.ts";
 
+const DIRECTIONS: Record<string, string> = { inbound: "in", outbound: "out", internal: "int" };
+
 /** `ivr calls`: the call history, newest first, as a table or JSON lines. */
 export async function runCalls(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -37,16 +39,17 @@ export async function runCalls(args: string[]): Promise<number> {
       return 0;
     }
     const table = [
-      ["id", "started (UTC)", "caller", "did", "keys", "destination", "status", "answered by", "wait", "talk"],
+      ["id", "started (UTC)", "caller", "dir", "did", "keys", "destination", "status", "answered by", "wait", "talk"],
       ...rows.map((r) => [
         String(r.id),
         (r.started_at ?? "").replace("T", " ").slice(0, 19),
-        r.external_number ?? r.external_number_raw ?? "-",
+        r.external_number ?? r.external_number_raw ?? r.caller_extension ?? "-",
+        DIRECTIONS[r.direction] ?? r.direction,
         r.did ?? "-",
         r.digits || "-",
         r.destination ? `${r.route_kind} ${r.destination}` : "-",
         r.status,
-        r.answered_extension ?? r.answered_by ?? "-",
+        r.answered_user ? `${r.answered_extension ?? r.answered_by} (${r.answered_user})` : (r.answered_extension ?? r.answered_by ?? "-"),
         r.wait_seconds === null ? "-" : `${r.wait_seconds}s`,
         r.talk_seconds === null ? "-" : `${r.talk_seconds}s`,
       ]),
