@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   simulate: async () => (await import("./cli/simulate.ts")).runSimulate,
   calls: async () => (await import("./cli/calls.ts")).runCalls,
   dialplan: async () => (await import("./cli/dialplan.ts")).runDialplan,
+  ami: async () => (await import("./cli/ami.ts")).runAmi,
   version: async () => async () => {
     console.log(`ivr ${VERSION}`);
     return 0;

@@ -1,3 +1,4 @@
+import { describeAmi } from "../ami/describe.ts";
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
 import { databasePath } from "../history/location.ts";
@@ -24,6 +25,8 @@ export async function runCheck(args: string[]): Promise<number> {
   if (enterprises.length) {
     out.push("", "Smart Redirect:", ...table(enterprises.map(({ id, description, notes }) => ({ name: id, description, notes })), "  "));
   }
+  const ami = describeAmi(config);
+  if (ami) out.push("", `AMI: ${ami.description}`, ...ami.notes.map((note) => `  note: ${note}`));
   process.stdout.write(`${out.join("\n")}\n`);
   return 0;
 }

@@ -13,6 +13,7 @@ Commands:
   simulate      a test call: run the IVR against a simulated channel
   calls         list the call history
   dialplan      the Smart Redirect contexts for extensions.conf, and the hooks
+  ami           the manager.conf section for ivr serve's AMI user (--manager-conf)
   version       print the version
   help [CMD]    this text, or the help of one command
 
@@ -95,5 +96,13 @@ and every phone (Follow Me chains included), from the config's smart: section.
   version: `Usage: ivr version
 
 Prints the version.
+`,
+  ami: `Usage: ivr ami --manager-conf [--permit ADDR] [--config FILE]
+
+Prints the manager.conf section for ivr serve's AMI user (the ami: section's username):
+the least privilege it needs (read = call,agent,system; write = reporting,originate),
+event filters in Asterisk 22's syntax that drop VarSet, Newexten and RTCP events, and a
+permit for the address ivr serve connects from (--permit, default 127.0.0.1). The secret is
+left for you to fill in: it is never printed.
 `,
 };
