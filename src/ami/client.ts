@@ -76,8 +76,12 @@ export interface AmiStatus {
 export interface AmiClientEvents extends Record<string, unknown> {
   /** An event (not a list item of an action of ours), as soon as it is read. */
   event: { message: AmiMessage; receivedAt: number };
-  /** Logged in and Asterisk fully booted (or we stopped waiting for it): time to resync. */
-  ready: { fullyBooted: boolean; at: number };
+  /**
+   * Logged in and Asterisk fully booted (or we stopped waiting for it): time to resync.
+   * `login` counts the logins of this client (1 for the first); a later FullyBooted in the
+   * same session (Asterisk finished booting) comes again with the same number.
+   */
+  ready: { fullyBooted: boolean; at: number; login: number };
   /** The connection ended; events may have been missed from `at` until the next ready. */
   disconnected: { reason: string; at: number; wasConnected: boolean };
   /** A message was refused by the framing limits: one event at least is lost. */
@@ -134,6 +138,7 @@ export class AmiClient {
   private readonly timing: AmiTiming;
   private readonly prefix = crypto.getRandomValues(new Uint8Array(4)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "");
   private counter = 0;
+  private logins = 0;
   private readonly pending = new Map<string, Pending>();
   private session: Session | undefined;
   private stopped = true;
@@ -143,7 +148,8 @@ export class AmiClient {
   private readonly state: AmiStatus;
 
   constructor(private readonly options: AmiClientOptions) {
-    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    // Only what is given: an undefined setting keeps its default.
+    this.timing = { ...DEFAULT_TIMING, ...Object.fromEntries(Object.entries(options.timing ?? {}).filter(([, value]) => value !== undefined)) };
     this.clock = options.clock ?? Date.now;
     this.bus = new EventBus<AmiClientEvents>((type, error) => options.log.error(`AMI ${type} subscriber failed: ${(error as Error)?.stack ?? error}`));
     this.state = {
@@ -285,15 +291,16 @@ export class AmiClient {
       this.state.lastError = null;
       this.state.nextAttemptAt = null;
       if (!first) this.state.reconnects++;
+      this.logins++;
       this.setState("connected");
       log.info(`AMI: logged in to ${this.target}`);
       session.pingTimer = setInterval(() => this.ping(session), this.timing.pingIntervalMs);
       if (session.booted) {
-        this.bus.emit("ready", { fullyBooted: true, at: this.clock() });
+        this.bus.emit("ready", { fullyBooted: true, at: this.clock(), login: this.logins });
       } else {
         session.readyTimer = setTimeout(() => {
           log.warn(`AMI: no FullyBooted event within ${this.timing.fullyBootedTimeoutMs} ms of login: resyncing anyway (is "system" in read= for [${this.options.username}]?)`);
-          this.bus.emit("ready", { fullyBooted: false, at: this.clock() });
+          this.bus.emit("ready", { fullyBooted: false, at: this.clock(), login: this.logins });
         }, this.timing.fullyBootedTimeoutMs);
       }
     }
@@ -391,7 +398,7 @@ export class AmiClient {
       this.state.fullyBooted = true;
       if (this.state.state === "connected") {
         clearTimeout(this.session.readyTimer);
-        this.bus.emit("ready", { fullyBooted: true, at: receivedAt });
+        this.bus.emit("ready", { fullyBooted: true, at: receivedAt, login: this.logins });
       }
     }
     this.bus.emit("event", { message, receivedAt });

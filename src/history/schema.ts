@@ -138,7 +138,9 @@ export const meta = sqliteTable("meta", {
 
 export type CallRow = typeof calls.$inferSelect;
 export type CallLegRow = typeof callLegs.$inferSelect;
+export type NewCallLegRow = typeof callLegs.$inferInsert;
 export type CallTransferRow = typeof callTransfers.$inferSelect;
+export type NewCallTransferRow = typeof callTransfers.$inferInsert;
 export type NewCallRow = typeof calls.$inferInsert;
 export type DecisionRow = typeof smartDecisions.$inferSelect;
 export type NewDecisionRow = typeof smartDecisions.$inferInsert;

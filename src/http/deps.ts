@@ -3,6 +3,7 @@ import type { ConfigSnapshot } from "../config/store.ts";
 import type { History } from "../history/db.ts";
 import type { Logger } from "../log.ts";
 import type { SmartService } from "../smart/service.ts";
+import type { CallTracking } from "../tracking/service.ts";
 import type { AppMetrics } from "./metrics.ts";
 
 /** Everything the HTTP app needs, passed in: tests build it with real or fake parts. */
@@ -18,4 +19,6 @@ export interface AppDeps {
   startedAt: number;
   env?: NodeJS.ProcessEnv;
   fastagiSessions?: () => number;
+  /** AMI call tracking, when the config has an ami: section. */
+  tracking?: CallTracking;
 }

@@ -15,6 +15,7 @@ import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
 import { regenerateDialplan } from "../smart/regenerate.ts";
 import { SmartService } from "../smart/service.ts";
+import { startCallTrackingIfConfigured } from "../tracking/service.ts";
 import { VERSION } from "../version.ts";
 
 export interface ServerOptions {
@@ -66,6 +67,7 @@ export function startServer(options: ServerOptions): RunningServer {
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
   );
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
+  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, history, log, env: options.env });
   fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
 
   const app = createApp({
@@ -79,6 +81,7 @@ export function startServer(options: ServerOptions): RunningServer {
     startedAt: Date.now(),
     env: options.env,
     fastagiSessions,
+    tracking,
   });
   const http = Bun.serve({
     hostname: options.http.hostname,
@@ -115,6 +118,7 @@ export function startServer(options: ServerOptions): RunningServer {
       await fastagi.stop(graceMs);
       await http.stop();
       await regeneration;
+      await tracking?.stop();
       queue.flush();
       history.close();
     },

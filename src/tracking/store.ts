@@ -1,9 +1,9 @@
 import type { History } from "../history/db.ts";
 import { mergeTrackedIntoIvr } from "../history/migrations.ts";
 import { normalizePhone } from "../history/phone.ts";
-import { callChannels, callLegs, calls, callTransfers, type NewCallRow } from "../history/schema.ts";
+import { callChannels, callLegs, calls, callTransfers, type NewCallLegRow, type NewCallRow, type NewCallTransferRow } from "../history/schema.ts";
 import type { Logger } from "../log.ts";
-import type { CallSummary } from "./summary.ts";
+import type { CallSummary, LegSummary, TransferSummary } from "./summary.ts";
 
 /** Who an internal extension belongs to (the Smart Redirect users), for "who answered". */
 export type UserLookup = (extension: string) => { id: number; name?: string } | undefined;
@@ -44,6 +44,34 @@ export function trackedCallRow(call: CallSummary, country: string | undefined, u
   };
 }
 
+/** A leg as the history stores it (without its call id). */
+export function legRow(leg: LegSummary, position: number): Omit<NewCallLegRow, "callId"> {
+  return {
+    position,
+    uniqueid: leg.uniqueid,
+    channel: leg.channel,
+    endpoint: leg.endpoint,
+    role: leg.role,
+    trunk: leg.trunk,
+    number: leg.number,
+    name: leg.name,
+    queue: leg.queue,
+    member: leg.member,
+    via: leg.via,
+    ringAt: leg.ringAt,
+    answeredAt: leg.answeredAt,
+    endedAt: leg.endedAt,
+    ringSeconds: leg.ringSeconds,
+    talkSeconds: leg.talkSeconds,
+    dialStatus: leg.dialStatus,
+    hangupCause: leg.cause,
+  };
+}
+
+export function transferRow(t: TransferSummary): Omit<NewCallTransferRow, "callId"> {
+  return { at: t.at, kind: t.kind, result: t.result, fromParty: t.from, transferee: t.transferee, toParty: t.to, destination: t.destination, method: t.method };
+}
+
 /**
  * Writes one ended call with its legs, transfers and channels, in one transaction. If the
  * IVR already recorded it (one of its channels ran the IVR), AMI's record is merged into the
@@ -54,40 +82,8 @@ export function writeTrackedCall(history: History, call: CallSummary, row: NewCa
   const { db, sqlite } = history;
   return sqlite.transaction(() => {
     const id = db.insert(calls).values(row).returning({ id: calls.id }).get().id;
-    if (call.legs.length) {
-      db.insert(callLegs)
-        .values(
-          call.legs.map((leg, position) => ({
-            callId: id,
-            position,
-            uniqueid: leg.uniqueid,
-            channel: leg.channel,
-            endpoint: leg.endpoint,
-            role: leg.role,
-            trunk: leg.trunk,
-            number: leg.number,
-            name: leg.name,
-            queue: leg.queue,
-            member: leg.member,
-            via: leg.via,
-            ringAt: leg.ringAt,
-            answeredAt: leg.answeredAt,
-            endedAt: leg.endedAt,
-            ringSeconds: leg.ringSeconds,
-            talkSeconds: leg.talkSeconds,
-            dialStatus: leg.dialStatus,
-            hangupCause: leg.cause,
-          })),
-        )
-        .run();
-    }
-    if (call.transfers.length) {
-      db.insert(callTransfers)
-        .values(
-          call.transfers.map((t) => ({ callId: id, at: t.at, kind: t.kind, result: t.result, fromParty: t.from, transferee: t.transferee, toParty: t.to, destination: t.destination, method: t.method })),
-        )
-        .run();
-    }
+    if (call.legs.length) db.insert(callLegs).values(call.legs.map((leg, position) => ({ callId: id, ...legRow(leg, position) }))).run();
+    if (call.transfers.length) db.insert(callTransfers).values(call.transfers.map((t) => ({ callId: id, ...transferRow(t) }))).run();
     for (const uniqueid of call.uniqueids) {
       db.insert(callChannels).values({ uniqueid, callId: id }).onConflictDoUpdate({ target: callChannels.uniqueid, set: { callId: id } }).run();
     }

@@ -36,6 +36,9 @@ export interface TransferSummary {
   method: string | null;
 }
 
+/** A call without its legs and transfers: what every event of the live stream carries. */
+export type CallFields = Omit<CallSummary, "legs" | "transfers" | "uniqueids">;
+
 /** A call as the live API, the event stream and the history see it. */
 export interface CallSummary {
   id: string;
@@ -88,6 +91,15 @@ export function directionOf(call: CallRec): Direction {
 }
 
 export function summarize(call: CallRec): CallSummary {
+  return {
+    ...callFields(call),
+    uniqueids: [...call.legs.values()].flatMap((leg) => leg.channels.map((c) => c.uniqueid)),
+    legs: [...call.legs.values()].map((leg) => legSummary(call, leg)),
+    transfers: call.transfers.map((t) => transferSummary(call, t)),
+  };
+}
+
+export function callFields(call: CallRec): CallFields {
   const origin = call.legs.get(call.originLeg)!;
   const first = origin.channels[0]!;
   const direction = directionOf(call);
@@ -103,7 +115,6 @@ export function summarize(call: CallRec): CallSummary {
     id: call.id,
     linkedid: call.linkedid,
     uniqueid: first.uniqueid,
-    uniqueids: [...call.legs.values()].flatMap((leg) => leg.channels.map((c) => c.uniqueid)),
     direction,
     state: call.endedAt !== undefined ? "ended" : answered ? "answered" : call.ringingAt !== undefined ? "ringing" : "started",
     status: call.endedAt === undefined ? null : statusOf(call, direction),
@@ -127,8 +138,6 @@ export function summarize(call: CallRec): CallSummary {
     transferred: call.transfers.some((t) => t.result === "Success"),
     gap: call.gap,
     originate: call.originate ?? null,
-    legs: [...call.legs.values()].map((leg) => legSummary(call, leg)),
-    transfers: call.transfers.map((t) => transferSummary(call, t)),
   };
 }
 
@@ -173,7 +182,7 @@ function hangupCause(call: CallRec, party: Leg | undefined): { cause: number; te
   return any ? { cause: any.cause!, text: any.causeText } : undefined;
 }
 
-function legSummary(call: CallRec, leg: Leg): LegSummary {
+export function legSummary(call: CallRec, leg: Leg): LegSummary {
   const channel = leg.channels[0]!;
   const origin = leg.id === call.originLeg;
   const answeredAt = origin ? call.answeredAt : leg.answeredAt;
@@ -199,7 +208,7 @@ function legSummary(call: CallRec, leg: Leg): LegSummary {
   };
 }
 
-function transferSummary(call: CallRec, transfer: Transfer): TransferSummary {
+export function transferSummary(call: CallRec, transfer: Transfer): TransferSummary {
   const describe = (id: string | undefined) => {
     const leg = id ? call.legs.get(id) : undefined;
     if (!leg) return null;

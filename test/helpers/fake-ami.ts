@@ -19,7 +19,9 @@ export interface FakeAmiOptions {
   denied?: string[];
 }
 
-type Client = { socket: Bun.Socket<{ framer: AmiFramer }>; loggedIn: boolean };
+type Client = { socket: Bun.Socket<{ framer: AmiFramer }>; loggedIn: boolean; unsent?: Uint8Array };
+
+const encoder = new TextEncoder();
 
 export class FakeAmi {
   readonly username: string;
@@ -60,8 +62,9 @@ export class FakeAmi {
           this.connections++;
           if (this.away) return void socket.end();
           socket.data = { framer: new AmiFramer({ banner: false }) };
-          this.clients.add({ socket, loggedIn: false });
-          socket.write("Asterisk Call Manager/11.0.0\r\n");
+          const client: Client = { socket, loggedIn: false };
+          this.clients.add(client);
+          this.write(client, "Asterisk Call Manager/11.0.0\r\n");
         },
         data: (socket, data) => {
           const client = [...this.clients].find((c) => c.socket === socket);
@@ -71,6 +74,10 @@ export class FakeAmi {
             this.actions.push(item.message);
             if (!this.deaf) this.onAction(client, item.message);
           }
+        },
+        drain: (socket) => {
+          const client = [...this.clients].find((c) => c.socket === socket);
+          if (client?.unsent) this.write(client, undefined);
         },
         close: (socket) => {
           for (const client of this.clients) if (client.socket === socket) this.clients.delete(client);
@@ -105,7 +112,21 @@ export class FakeAmi {
   /** Writes raw bytes to every logged-in client. */
   broadcast(text: string): void {
     if (this.stalled || this.away || !text) return;
-    for (const client of this.clients) if (client.loggedIn) client.socket.write(text);
+    for (const client of this.clients) if (client.loggedIn) this.write(client, text);
+  }
+
+  /** In order, all of it: what the socket does not take now is sent on drain (Bun writes only what fits). */
+  private write(client: Client, text: string | undefined): void {
+    const bytes = text === undefined ? new Uint8Array() : encoder.encode(text);
+    let data = bytes;
+    if (client.unsent) {
+      data = new Uint8Array(client.unsent.length + bytes.length);
+      data.set(client.unsent);
+      data.set(bytes, client.unsent.length);
+    }
+    if (!data.length) return;
+    const written = Math.max(client.socket.write(data), 0);
+    client.unsent = written < data.length ? data.subarray(written) : undefined;
   }
 
   /** Drops every connection; with `away`, new ones are refused until comeBack(). */
@@ -121,7 +142,7 @@ export class FakeAmi {
 
   private onAction(client: Client, action: AmiMessage): void {
     const id = action.get("ActionID");
-    const reply = (fields: Record<string, string>): void => void client.socket.write(AmiMessage.from({ ...fields, ...(id ? { ActionID: id } : {}) }).toText());
+    const reply = (fields: Record<string, string>): void => this.write(client, AmiMessage.from({ ...fields, ...(id ? { ActionID: id } : {}) }).toText());
     const name = action.get("Action") ?? "";
     if (!client.loggedIn && !["Challenge", "Login", "Logoff"].includes(name)) return reply({ Response: "Error", Message: "Permission denied" });
     if (this.denied.has(name)) return reply({ Response: "Error", Message: "Permission denied" });
@@ -144,7 +165,7 @@ export class FakeAmi {
         this.logins++;
         client.loggedIn = true;
         reply({ Response: "Success", Message: "Authentication accepted" });
-        if (this.fullyBooted) client.socket.write(AmiMessage.from({ Event: "FullyBooted", Privilege: "system,all", Uptime: "120", LastReload: "120", Status: "Fully Booted" }).toText());
+        if (this.fullyBooted) this.write(client, AmiMessage.from({ Event: "FullyBooted", Privilege: "system,all", Uptime: "120", LastReload: "120", Status: "Fully Booted" }).toText());
         return;
       }
       case "Ping":
@@ -155,7 +176,7 @@ export class FakeAmi {
           text += AmiMessage.from({ Event: "CoreShowChannel", ...(id ? { ActionID: id } : {}), ...channel, Duration: "00:00:05" }).toText();
         }
         text += AmiMessage.from({ Event: "CoreShowChannelsComplete", ...(id ? { ActionID: id } : {}), EventList: "Complete", ListItems: String(this.channels.size) }).toText();
-        client.socket.write(text);
+        this.write(client, text);
         return;
       }
       case "Logoff":

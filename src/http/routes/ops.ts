@@ -21,10 +21,11 @@ export function opsRoutes(deps: AppDeps): Hono {
         config: { path, generation, loaded_at: loadedAt.toISOString() },
         database,
         fastagi: { sessions: deps.fastagiSessions?.() ?? 0 },
+        ami: deps.tracking ? deps.tracking.health() : { state: "off" },
       },
       healthy ? 200 : 503,
     );
   });
-  app.get("/metrics", (c) => c.text(deps.metrics.render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
+  app.get("/metrics", (c) => c.text(deps.metrics.render() + (deps.tracking?.metrics.render() ?? ""), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" }));
   return app;
 }
