@@ -7,6 +7,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../scripts/build.ts";
 import { oneStdinSession, type StdinTiming, startupOnly } from "./binary.ts";
+import { benchAmi } from "./ami.ts";
 import { loadFastAgi } from "./fastagi.ts";
 import { insertRates, millionCallDb } from "./history.ts";
 import { loadSmart } from "./smart.ts";
@@ -110,3 +111,5 @@ rmSync(serveDir, { recursive: true, force: true });
 
 const rates = insertRates(benchDir);
 console.log(`\nHistory inserts: ${rates.perCall.toFixed(0)} rows/s one per transaction (as per-call processes write), ${rates.batched.toFixed(0)} rows/s batched (as ivr serve writes)`);
+
+await benchAmi({ events: Number(process.env.BENCH_AMI_EVENTS ?? 300_000), perSecond: 10_000, seconds: SECONDS });

@@ -54,23 +54,31 @@ export class AmiFramer {
   }
 
   push(chunk: Uint8Array | string, out: Framed[] = []): Framed[] {
-    const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
-    let start = 0;
-    let end = text.indexOf("\n");
-    if (end !== -1 && this.partial) {
-      this.line(this.partial + text.slice(0, end), out);
+    let text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
+    if (this.partial) {
+      text = this.partial + text;
       this.partial = "";
-      start = end + 1;
-      end = text.indexOf("\n", start);
     }
-    while (end !== -1) {
-      this.line(text.slice(start, end), out);
-      start = end + 1;
-      end = text.indexOf("\n", start);
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (this.mode === "headers" && !this.discarding && !this.expectBanner) {
+        // The common case, without building the line: a header, or the blank line ending a message.
+        if (end === start) {
+          if (this.fields.length || this.body.length) this.emit(out);
+        } else {
+          const colon = text.indexOf(":", start);
+          if (colon > start && colon < end) this.field(text.slice(start, colon), text.charCodeAt(colon + 1) === 32 ? text.slice(colon + 2, end) : text.slice(colon + 1, end), out);
+          else this.body.push(text.slice(start, end));
+        }
+      } else {
+        this.line(text.slice(start, end), out);
+      }
+      start = nl + 1;
     }
     if (start < text.length) {
       if (this.discarding) return out; // the rest of an over-long line: not kept
-      this.partial += start === 0 ? text : text.slice(start);
+      this.partial = start === 0 ? text : text.slice(start);
       if (this.partial.length > this.limits.maxLineLength) {
         this.refuse(`a line longer than ${this.limits.maxLineLength} characters`, this.partial, out);
         this.partial = "";
@@ -148,13 +156,15 @@ export class AmiFramer {
       this.body.push(line);
       return;
     }
+    this.field(line.slice(0, colon), line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1), out);
+  }
+
+  private field(key: string, value: string, out: Framed[]): void {
     if (this.fields.length >= 2 * this.limits.maxHeaders) {
-      this.refuse(`a message with more than ${this.limits.maxHeaders} headers`, line, out);
+      this.refuse(`a message with more than ${this.limits.maxHeaders} headers`, `${key}: ${value}`, out);
       this.mode = "discard";
       return;
     }
-    const key = line.slice(0, colon);
-    const value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
     this.fields.push(key, value);
     if (this.mode === "headers" && value === "Follows" && key.toLowerCase() === "response") this.mode = "follows-headers";
   }

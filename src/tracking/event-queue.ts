@@ -17,7 +17,10 @@ export interface EventQueueOptions {
 export class EventQueue<T> {
   private items: T[] = [];
   private head = 0;
+  /** A slice is scheduled (setImmediate) and has not run yet. */
   private scheduled = false;
+  /** When the consumer last had a slice (or the queue last became non-empty). */
+  private servedAt = 0;
   /** The deepest the queue has been (a metric). */
   highWater = 0;
   dropped = 0;
@@ -39,11 +42,19 @@ export class EventQueue<T> {
       this.dropped += dropped;
       this.options.onOverflow(dropped);
     }
+    if (this.depth === 0) this.servedAt = performance.now();
     this.items.push(item);
     if (this.depth > this.highWater) this.highWater = this.depth;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.slice());
+      setImmediate(() => {
+        this.scheduled = false;
+        this.slice();
+      });
+    } else if ((this.depth & 255) === 0 && performance.now() - this.servedAt > this.options.sliceMs) {
+      // Under a flood the event loop may go on reading before it runs the scheduled slice:
+      // then the consumer gets its slice here, between two reads, and reading goes on after.
+      this.slice();
     }
   }
 
@@ -53,22 +64,24 @@ export class EventQueue<T> {
   }
 
   private slice(): void {
-    this.scheduled = false;
     const until = performance.now() + this.options.sliceMs;
     let n = 0;
     while (this.depth > 0) {
       this.next();
-      // Checking the clock every item would cost more than most items.
-      if ((++n & 31) === 0 && performance.now() >= until) break;
-      if (n < 32 && performance.now() >= until) break;
+      // Reading the clock after every item would cost more than most items do.
+      if ((++n < 32 || (n & 31) === 0) && performance.now() >= until) break;
     }
+    this.servedAt = performance.now();
     if (this.head > 4096 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
     if (this.depth > 0 && !this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.slice());
+      setImmediate(() => {
+        this.scheduled = false;
+        this.slice();
+      });
     }
   }
 

@@ -5,8 +5,16 @@ const MAX_EVENT_LABELS = 300;
 
 /** What the AMI connection and the call tracker report at /metrics. */
 export function createTrackingMetrics(read: { connected: () => number; queueDepth: () => number; queueHighWater: () => number; activeCalls: () => number }) {
-  const events = new Counter("ivr_ami_events_total", "AMI events received, by event name");
-  const seen = new Set<string>();
+  // Counted for every event, so kept in a plain map rather than a labelled Counter.
+  const eventCounts = new Map<string, number>();
+  const events = {
+    render: () =>
+      [
+        "# HELP ivr_ami_events_total AMI events received, by event name",
+        "# TYPE ivr_ami_events_total counter",
+        ...[...eventCounts].map(([name, n]) => `ivr_ami_events_total{event="${name.replace(/["\\\n]/g, "_")}"} ${n}`),
+      ].join("\n"),
+  };
   const metrics = {
     events,
     reconnects: new Counter("ivr_ami_reconnects_total", "AMI logins after the first"),
@@ -22,11 +30,10 @@ export function createTrackingMetrics(read: { connected: () => number; queueDept
   return {
     ...metrics,
     countEvent(name: string): void {
-      if (!seen.has(name)) {
-        if (seen.size >= MAX_EVENT_LABELS) name = "other";
-        else seen.add(name);
-      }
-      events.inc({ event: name });
+      const n = eventCounts.get(name);
+      if (n !== undefined) eventCounts.set(name, n + 1);
+      else if (eventCounts.size < MAX_EVENT_LABELS) eventCounts.set(name, 1);
+      else eventCounts.set("other", (eventCounts.get("other") ?? 0) + 1);
     },
     render: () => `${Object.values(metrics).map((metric) => metric.render()).join("\n")}\n`,
   };

@@ -1,3 +1,5 @@
+import type { SQLQueryBindings } from "bun:sqlite";
+import { getTableColumns, getTableName, type Table } from "drizzle-orm";
 import type { History } from "../history/db.ts";
 import { mergeTrackedIntoIvr } from "../history/migrations.ts";
 import { normalizePhone } from "../history/phone.ts";
@@ -79,14 +81,13 @@ export function transferRow(t: TransferSummary): Omit<NewCallTransferRow, "callI
  * us, is handled by a trigger in the database with the same rule.) Returns the call's id.
  */
 export function writeTrackedCall(history: History, call: CallSummary, row: NewCallRow): number {
-  const { db, sqlite } = history;
+  const { sqlite } = history;
+  const sql = statements(history);
   return sqlite.transaction(() => {
-    const id = db.insert(calls).values(row).returning({ id: calls.id }).get().id;
-    if (call.legs.length) db.insert(callLegs).values(call.legs.map((leg, position) => ({ callId: id, ...legRow(leg, position) }))).run();
-    if (call.transfers.length) db.insert(callTransfers).values(call.transfers.map((t) => ({ callId: id, ...transferRow(t) }))).run();
-    for (const uniqueid of call.uniqueids) {
-      db.insert(callChannels).values({ uniqueid, callId: id }).onConflictDoUpdate({ target: callChannels.uniqueid, set: { callId: id } }).run();
-    }
+    const id = (sql.call.get(...sql.callValues(row)) as { id: number }).id;
+    call.legs.forEach((leg, position) => sql.leg.run(...sql.legValues({ callId: id, ...legRow(leg, position) })));
+    for (const t of call.transfers) sql.transfer.run(...sql.transferValues({ callId: id, ...transferRow(t) }));
+    for (const uniqueid of call.uniqueids) sql.channel.run(uniqueid, id);
     const marks = call.uniqueids.map(() => "?").join(",");
     const ivr = sqlite.query(`SELECT id, uniqueid FROM calls WHERE source = 'ivr' AND tracked = 0 AND uniqueid IN (${marks}) ORDER BY id LIMIT 1`).get(...call.uniqueids) as
       | { id: number; uniqueid: string }
@@ -95,6 +96,39 @@ export function writeTrackedCall(history: History, call: CallSummary, row: NewCa
     sqlite.run(mergeTrackedIntoIvr(String(ivr.id), `'${ivr.uniqueid.replace(/'/g, "''")}'`));
     return ivr.id;
   })();
+}
+
+/**
+ * Prepared once per database: drizzle builds its SQL on every call (a quarter of a
+ * millisecond for a calls row), too slow for a busy PBX's ended calls. The column lists come
+ * from schema.ts, and each value goes through its column's own mapping (booleans to 0/1).
+ */
+const prepared = new WeakMap<History, ReturnType<typeof prepare>>();
+function statements(history: History) {
+  let sql = prepared.get(history);
+  if (!sql) prepared.set(history, (sql = prepare(history)));
+  return sql;
+}
+
+function prepare(history: History) {
+  const insert = <T extends Table>(table: T, returning: string) => {
+    const columns = Object.entries(getTableColumns(table)).filter(([, column]) => !(column.primary && column.columnType === "SQLiteInteger"));
+    const statement = history.sqlite.prepare(`INSERT INTO ${getTableName(table)} (${columns.map(([, c]) => c.name).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})${returning}`);
+    const values = (row: Record<string, unknown>) => columns.map(([key, column]) => (row[key] === undefined || row[key] === null ? null : column.mapToDriverValue(row[key]))) as SQLQueryBindings[];
+    return { statement, values };
+  };
+  const call = insert(calls, " RETURNING id");
+  const leg = insert(callLegs, "");
+  const transfer = insert(callTransfers, "");
+  return {
+    call: call.statement,
+    callValues: call.values,
+    leg: leg.statement,
+    legValues: leg.values,
+    transfer: transfer.statement,
+    transferValues: transfer.values,
+    channel: history.sqlite.prepare(`INSERT INTO ${getTableName(callChannels)} (uniqueid, call_id) VALUES (?, ?) ON CONFLICT (uniqueid) DO UPDATE SET call_id = excluded.call_id`),
+  };
 }
 
 /**

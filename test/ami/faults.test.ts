@@ -74,6 +74,21 @@ describe("faults", () => {
     expect(callJson(row!)).toMatchObject({ uniqueid: "ami-queue-a", direction: "inbound", gap: true, status: "answered" });
   });
 
+  test("a channel whose Hangup never arrived is reaped by the periodic reconciliation", async () => {
+    const { fake, tracking, ready, calls } = start({ settings: { resync_interval_seconds: 0.2 } });
+    await ready();
+    const events = amiEvents("originate-busy");
+    const lastHangup = events.findLastIndex((m) => m.event === "Hangup");
+    fake.play(events.slice(0, lastHangup)); // the ;2 half's Hangup is never sent...
+    await waitFor(() => tracking.tracker.channels.get("ami-busy-a")?.hungUpAt !== undefined, "the ;1 half hung up");
+    expect(tracking.tracker.active.size).toBe(1);
+    fake.channels.clear(); // ...though Asterisk no longer has the channel
+    const [row] = await calls(1);
+    expect(callJson(row!)).toMatchObject({ uniqueid: "ami-busy-a", status: "busy", gap: true });
+    expect(tracking.health().last_resync).toMatchObject({ reason: "periodic", closed: 1 });
+    expect(tracking.tracker.sizes).toMatchObject({ calls: 0, channels: 0 });
+  });
+
   test("a stalled peer (no answers, no events) is left after the Ping deadline; resync follows the reconnect", async () => {
     const { fake, tracking, ready, log } = start();
     await ready();

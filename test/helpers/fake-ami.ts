@@ -95,6 +95,13 @@ export class FakeAmi {
     this.server?.stop(true);
   }
 
+  /** Bytes written but not yet taken by the sockets (a sender paces itself on this). */
+  get backlog(): number {
+    let bytes = 0;
+    for (const client of this.clients) bytes += client.unsent?.length ?? 0;
+    return bytes;
+  }
+
   get loggedIn(): number {
     return [...this.clients].filter((c) => c.loggedIn).length;
   }
@@ -106,6 +113,12 @@ export class FakeAmi {
       this.follow(message);
       text += message.toText();
     }
+    this.broadcast(text);
+  }
+
+  /** Plays events already rendered as `text` (a benchmark renders them ahead of time). */
+  playText(events: readonly AmiMessage[], text: string): void {
+    for (const message of events) this.follow(message);
     this.broadcast(text);
   }
 

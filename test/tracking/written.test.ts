@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Tracker } from "../../src/tracking/tracker.ts";
 import { event, ringallQueue, snapshot } from "../helpers/ami-build.ts";
 import { amiEvents } from "../helpers/ami-fixtures.ts";
+import { freshen } from "../helpers/fake-ami.ts";
 import { at, indexOf, replay, trunks } from "../helpers/tracking.ts";
 
 /** Streams written from the Asterisk 22 event reference (the files say so), for what the recordings lack. */
@@ -165,6 +166,17 @@ describe("queues", () => {
 });
 
 describe("robustness", () => {
+  test("memory stays flat over a long run: finished calls leave the tracker, ended uniqueids are forgotten after a while", () => {
+    const tracker = new Tracker({ isTrunk: TRUNKS, endedMemoryMs: 5_000 });
+    const one = amiEvents("ivr-queue-and-dial");
+    let t = 0;
+    for (let round = 1; round <= 300; round++) for (const message of freshen(one, round)) tracker.handle(message, (t += 10));
+    expect(tracker.counts.callsEnded).toBe(600);
+    expect(tracker.sizes).toMatchObject({ calls: 0, channels: 0, linkedids: 0, locals: 0, bridges: 0 });
+    // Rounds of 252 events 10 ms apart: only the last two rounds' channels are within 5 s.
+    expect(tracker.sizes.ended).toBeLessThanOrEqual(8 * 3 + 256);
+  });
+
   test("a channel first heard of mid-call is adopted and its call marked as having a gap", () => {
     const caller = { name: "PJSIP/provider-00000001", uniqueid: "5.1", linkedid: "5.1", state: 6, callerNum: "+66812345678" };
     const { ended } = replay([event("Hangup", snapshot(caller), { Cause: "16" })], TRUNKS);
