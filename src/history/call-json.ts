@@ -33,6 +33,7 @@ export function callJson(row: CallRow) {
     answered_user_id: row.answeredUserId,
     answered_user: row.answeredUser,
     queue: row.queue,
+    queue_joined_at: iso(row.queueJoinedAt),
     hangup_cause: row.hangupCause,
     hangup_cause_text: row.hangupCauseText,
     tracked: row.tracked,

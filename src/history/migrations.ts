@@ -72,6 +72,7 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       ALTER TABLE calls ADD COLUMN answered_user_id INTEGER;
       ALTER TABLE calls ADD COLUMN answered_user TEXT;
       ALTER TABLE calls ADD COLUMN queue TEXT;
+      ALTER TABLE calls ADD COLUMN queue_joined_at INTEGER;
       ALTER TABLE calls ADD COLUMN hangup_cause INTEGER;
       ALTER TABLE calls ADD COLUMN hangup_cause_text TEXT;
       ALTER TABLE calls ADD COLUMN tracked INTEGER NOT NULL DEFAULT 0;
@@ -171,6 +172,7 @@ export function mergeTrackedIntoIvr(ivrId: string, ivrUniqueid: string): string 
           answered_at = a.answered_at,
           caller_extension = a.caller_extension,
           queue = coalesce(a.queue, calls.queue),
+          queue_joined_at = a.queue_joined_at,
           hangup_cause = a.hangup_cause,
           hangup_cause_text = a.hangup_cause_text,
           tracked = 1,

@@ -42,6 +42,7 @@ export const calls = sqliteTable(
     answeredUserId: integer("answered_user_id"),
     answeredUser: text("answered_user"),
     queue: text("queue"),
+    queueJoinedAt: integer("queue_joined_at"),
     hangupCause: integer("hangup_cause"),
     hangupCauseText: text("hangup_cause_text"),
     /** Seen on AMI: its legs, transfers and channels are recorded. */

@@ -67,7 +67,7 @@ export function startServer(options: ServerOptions): RunningServer {
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
   );
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
-  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, history, log, env: options.env });
+  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
   fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
 
   const app = createApp({

@@ -45,6 +45,7 @@ export function callFieldsJson(call: CallFields, country: string | undefined, us
     answered_user_id: user?.id ?? null,
     answered_user: user ? (user.name ?? `user ${user.id}`) : null,
     queue: call.queue,
+    queue_joined_at: iso(call.queueJoinedAt),
     queue_abandoned: call.queueAbandoned,
     wait_seconds: call.waitSeconds,
     talk_seconds: call.talkSeconds,

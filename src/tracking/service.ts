@@ -22,6 +22,8 @@ export interface TrackingOptions {
   settings: AmiSettings;
   /** The config in force (country, Smart Redirect users), read when a call is written. */
   config: () => IvrConfig;
+  /** Subscribes to config reloads: the ami: section itself is read once, so a change is pointed out. */
+  onReload?: (listener: () => void) => void;
   history: History;
   log: Logger;
   env?: NodeJS.ProcessEnv;
@@ -191,6 +193,11 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
     void resync(reason);
   });
   tracker.bus.on("call.ended", ({ call }) => writer.add(summarize(call)));
+
+  const applied = JSON.stringify(settings);
+  options.onReload?.(() => {
+    if (JSON.stringify(options.config().ami) !== applied) log.warn("the ami: section changed; it takes effect after a restart of ivr serve");
+  });
 
   const every = settings.resync_interval_seconds ?? 900;
   const periodic = every > 0 ? setInterval(() => client.status.state === "connected" && void resync("periodic"), every * 1000) : undefined;

@@ -39,6 +39,7 @@ export function trackedCallRow(call: CallSummary, country: string | undefined, u
     answeredUserId: user?.id ?? null,
     answeredUser: user ? (user.name ?? `user ${user.id}`) : null,
     queue: call.queue,
+    queueJoinedAt: call.queueJoinedAt,
     hangupCause: call.hangupCause,
     hangupCauseText: call.hangupCauseText,
     tracked: true,

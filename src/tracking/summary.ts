@@ -64,6 +64,7 @@ export interface CallSummary {
   answeredBy: string | null;
   answeredExtension: string | null;
   queue: string | null;
+  queueJoinedAt: number | null;
   queueAbandoned: boolean;
   waitSeconds: number | null;
   talkSeconds: number | null;
@@ -130,6 +131,7 @@ export function callFields(call: CallRec): CallFields {
     answeredBy: usEndpoint ?? null,
     answeredExtension: us ? (extensionOf(usEndpoint) ?? extensionOf(us.endpoint) ?? null) : null,
     queue: queue?.name ?? null,
+    queueJoinedAt: queue?.joinedAt ?? null,
     queueAbandoned: queue?.abandoned ?? false,
     waitSeconds: queue?.holdSeconds ?? seconds(call.ringingAt ?? call.startedAt, call.answeredAt ?? call.endedAt),
     talkSeconds: answered ? (queue?.talkSeconds ?? seconds(call.answeredAt, call.endedAt)) : null,

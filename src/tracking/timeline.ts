@@ -55,6 +55,7 @@ export function timeline(call: CallRow, legs: CallLegRow[], transfers: CallTrans
     if (ms !== null) entries.push({ ms, rank, entry: { at: iso(ms), event, ...extra } });
   };
   add(call.startedAt, 0, "call.started", { direction: call.direction, external_number: call.externalNumber, did: call.did });
+  add(call.queueJoinedAt, 1, "queue.joined", { queue: call.queue });
   for (const leg of legs) {
     const who = { leg: leg.number ?? leg.endpoint, endpoint: leg.endpoint, role: leg.role, ...(leg.member ? { member: leg.member } : {}), ...(leg.queue ? { queue: leg.queue } : {}) };
     add(leg.ringAt, 1, "leg.ringing", who);

@@ -42,6 +42,7 @@ describe("recorded: an IVR queue call answered by an agent, and a dialled call a
       gap: false,
     });
     expect(call.startedAt).toBe(at(indexOf(events, "Newchannel")));
+    expect(call.queueJoinedAt).toBe(at(indexOf(events, "QueueCallerJoin")));
     expect(call.answeredAt).toBe(at(indexOf(events, "DialEnd", { DestUniqueid: "1795264199.48" })));
     expect(call.endedAt).toBe(at(indexOf(events, "Hangup", { Uniqueid: "1795264199.46" })));
     expect(call.legs).toEqual([

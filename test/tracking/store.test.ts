@@ -80,7 +80,7 @@ describe("tracked calls in the history", () => {
       wait_seconds: 0,
       talk_seconds: 3,
     });
-    expect(getCall(history, id)).toMatchObject({ line: "Local/0212345678@probe-external", queue: "10003-vars", hangupCause: 16, hangupCauseText: "Normal Clearing", tracked: true, gap: false, callerExtension: null });
+    expect(getCall(history, id)).toMatchObject({ line: "Local/0212345678@probe-external", queue: "10003-vars", queueJoinedAt: queueCall!.queueJoinedAt, hangupCause: 16, hangupCauseText: "Normal Clearing", tracked: true, gap: false, callerExtension: null });
     const { legs, channels } = children(history, id);
     expect(channels).toEqual(["1795264199.46", "1795264199.47", "1795264199.48", "1795264199.49"]);
     expect(legs.map((l) => [l.position, l.role, l.endpoint, l.trunk, l.number, l.member, l.dialStatus])).toEqual([

@@ -183,6 +183,12 @@ describe("robustness", () => {
     expect(ended[0]).toMatchObject({ gap: true, direction: "inbound", status: "abandoned" });
   });
 
+  test("with timestampevents = yes, Asterisk's Timestamp header is the event's time", () => {
+    const chan = { name: "PJSIP/101-00000001", uniqueid: "4.1", linkedid: "4.1", state: 4 };
+    const { ended } = replay([event("Newchannel", snapshot(chan), { Timestamp: "1795264000.250000" }), event("Hangup", snapshot(chan), { Cause: "16", Timestamp: "1795264003.750000" })]);
+    expect(ended[0]).toMatchObject({ startedAt: 1_795_264_000_250, endedAt: 1_795_264_003_750 });
+  });
+
   test("a throwing subscriber does not stop the tracker or the other subscribers", () => {
     const errors: string[] = [];
     const tracker = new Tracker({ isTrunk: () => false, onListenerError: (type) => errors.push(type) });
