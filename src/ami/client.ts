@@ -1,106 +1,13 @@
-import { createHash } from "node:crypto";
 import type { Logger } from "../log.ts";
 import { EventBus } from "../tracking/bus.ts";
-import { ACTION_CLASSES, AmiAuthError, AmiConnectionError, AmiError, AmiPermissionError, AmiResponseError, AmiTimeoutError } from "./errors.ts";
+import { type ListResult, PendingActions } from "./actions.ts";
+import { AmiAuthError, AmiConnectionError, AmiError, AmiTimeoutError } from "./errors.ts";
 import { AmiFramer } from "./framing.ts";
+import { login } from "./login.ts";
 import { type ActionFields, type AmiMessage, formatAction } from "./message.ts";
+import type { AmiClientEvents, AmiState, AmiStatus } from "./status.ts";
+import { type AmiTiming, DEFAULT_TIMING, retryDelay } from "./timing.ts";
 import { type AmiSocket, type Connect, connectTcp } from "./transport.ts";
-
-export interface AmiTiming {
-  connectTimeoutMs: number;
-  /** Per action, unless the caller gives its own. */
-  actionTimeoutMs: number;
-  /** A Ping this often, answered within pingTimeoutMs, or the connection is presumed dead. */
-  pingIntervalMs: number;
-  pingTimeoutMs: number;
-  /** Reconnect backoff: the first retry within retryInitialMs, doubling with jitter up to retryMaxMs. */
-  retryInitialMs: number;
-  retryMaxMs: number;
-  /** A connection that lasted this long resets the backoff. */
-  stableAfterMs: number;
-  /** After a refused login: never retry sooner than this (a wrong secret is not fixed by hammering). */
-  authRetryMs: number;
-  /** How long to wait for FullyBooted after login before resyncing anyway. */
-  fullyBootedTimeoutMs: number;
-  /** Bytes we may hold for a peer that does not read, and actions in flight. */
-  maxPendingWrite: number;
-  maxPendingActions: number;
-}
-
-export const DEFAULT_TIMING: AmiTiming = {
-  connectTimeoutMs: 5000,
-  actionTimeoutMs: 10_000,
-  pingIntervalMs: 10_000,
-  pingTimeoutMs: 5000,
-  retryInitialMs: 500,
-  retryMaxMs: 30_000,
-  stableAfterMs: 60_000,
-  authRetryMs: 30_000,
-  fullyBootedTimeoutMs: 5000,
-  maxPendingWrite: 1024 * 1024,
-  maxPendingActions: 1000,
-};
-
-/**
- * How long to wait before the next attempt after `failures` failed ones: exponential from
- * retryInitialMs, capped at retryMaxMs, with jitter (half of it random) so that many
- * clients do not reconnect in step; never sooner than authRetryMs after a refused login.
- */
-export function retryDelay(failures: number, timing: Pick<AmiTiming, "retryInitialMs" | "retryMaxMs" | "authRetryMs">, random: number, authFailed: boolean): number {
-  const base = Math.min(timing.retryMaxMs, timing.retryInitialMs * 2 ** Math.min(failures, 30));
-  const delay = base / 2 + random * (base / 2);
-  return authFailed ? Math.max(delay, timing.authRetryMs) : delay;
-}
-
-export type AmiState = "stopped" | "connecting" | "logging-in" | "connected" | "waiting";
-
-export interface AmiStatus {
-  state: AmiState;
-  /** When the current state began. */
-  since: number;
-  connectedSince: number | null;
-  lastEventAt: number | null;
-  /** The AMI protocol version from the banner (Asterisk 22 says 11.0.0). */
-  amiVersion: string | null;
-  /** Successful logins after the first. */
-  reconnects: number;
-  /** Connection attempts that failed since the last stable connection. */
-  failures: number;
-  lastError: string | null;
-  authFailed: boolean;
-  nextAttemptAt: number | null;
-  fullyBooted: boolean;
-  unmatchedResponses: number;
-}
-
-export interface AmiClientEvents extends Record<string, unknown> {
-  /** An event (not a list item of an action of ours), as soon as it is read. */
-  event: { message: AmiMessage; receivedAt: number };
-  /**
-   * Logged in and Asterisk fully booted (or we stopped waiting for it): time to resync.
-   * `login` counts the logins of this client (1 for the first); a later FullyBooted in the
-   * same session (Asterisk finished booting) comes again with the same number.
-   */
-  ready: { fullyBooted: boolean; at: number; login: number };
-  /** The connection ended; events may have been missed from `at` until the next ready. */
-  disconnected: { reason: string; at: number; wasConnected: boolean };
-  /** A message was refused by the framing limits: one event at least is lost. */
-  lost: { reason: string; at: number };
-}
-
-export interface ListResult {
-  response: AmiMessage;
-  items: AmiMessage[];
-  complete: AmiMessage | undefined;
-}
-
-interface Pending {
-  action: string;
-  resolve: (value: AmiMessage | ListResult) => void;
-  reject: (error: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-  list?: { items: AmiMessage[]; response?: AmiMessage };
-}
 
 interface Session {
   socket: AmiSocket;
@@ -139,7 +46,7 @@ export class AmiClient {
   private readonly prefix = crypto.getRandomValues(new Uint8Array(4)).reduce((s, b) => s + b.toString(16).padStart(2, "0"), "");
   private counter = 0;
   private logins = 0;
-  private readonly pending = new Map<string, Pending>();
+  private readonly actions: PendingActions;
   private session: Session | undefined;
   private stopped = true;
   private wake: (() => void) | undefined;
@@ -151,6 +58,7 @@ export class AmiClient {
     // Only what is given: an undefined setting keeps its default.
     this.timing = { ...DEFAULT_TIMING, ...Object.fromEntries(Object.entries(options.timing ?? {}).filter(([, value]) => value !== undefined)) };
     this.clock = options.clock ?? Date.now;
+    this.actions = new PendingActions(options.username);
     this.bus = new EventBus<AmiClientEvents>((type, error) => options.log.error(`AMI ${type} subscriber failed: ${(error as Error)?.stack ?? error}`));
     this.state = {
       state: "stopped",
@@ -212,8 +120,8 @@ export class AmiClient {
     if (!session || (this.state.state !== "connected" && !duringLogin)) {
       return Promise.reject(new AmiConnectionError(`${action}: not connected to Asterisk (${this.state.state})`));
     }
-    if (this.pending.size >= this.timing.maxPendingActions) {
-      return Promise.reject(new AmiError(`${action}: ${this.pending.size} actions already waiting for Asterisk`));
+    if (this.actions.size >= this.timing.maxPendingActions) {
+      return Promise.reject(new AmiError(`${action}: ${this.actions.size} actions already waiting for Asterisk`));
     }
     const actionId = `${this.prefix}-${++this.counter}`;
     let text: string;
@@ -222,15 +130,9 @@ export class AmiClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? this.timing.actionTimeoutMs;
-      const timer = setTimeout(() => {
-        this.pending.delete(actionId);
-        reject(new AmiTimeoutError(action, timeoutMs));
-      }, timeoutMs);
-      this.pending.set(actionId, { action, resolve, reject, timer, list: list ? { items: [] } : undefined });
-      session.socket.write(text);
-    });
+    const answer = this.actions.expect(actionId, action, options.timeoutMs ?? this.timing.actionTimeoutMs, list);
+    session.socket.write(text);
+    return answer;
   }
 
   private async run(): Promise<void> {
@@ -274,6 +176,7 @@ export class AmiClient {
     }
     const session: Session = { socket, framer, booted: false, pinging: false };
     this.session = session;
+    if (this.stopped) socket.close(); // stop() came while we were connecting
     this.setState("logging-in");
     const loggedIn = this.login().then(
       () => true,
@@ -308,12 +211,7 @@ export class AmiClient {
     clearInterval(session.pingTimer);
     clearTimeout(session.readyTimer);
     this.session = undefined;
-    const lost = new AmiConnectionError(`AMI connection lost: ${reason}`);
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      this.pending.delete(id);
-      pending.reject(lost);
-    }
+    this.actions.rejectAll(new AmiConnectionError(`AMI connection lost: ${reason}`));
     if (framer.midMessage) log.warn("AMI: a message cut by the disconnect was discarded");
     const wasConnected = session.connectedAt !== undefined;
     const connectedFor = wasConnected ? this.clock() - session.connectedAt! : 0;
@@ -327,26 +225,8 @@ export class AmiClient {
     return connectedFor;
   }
 
-  private async login(): Promise<void> {
-    const secret = this.options.secret();
-    if (!secret) throw new AmiAuthError(`no AMI secret: set ami.secret (or the environment variable it names)`);
-    let fields: ActionFields;
-    try {
-      const challenge = (await this.request({ Action: "Challenge", AuthType: "MD5" }, {}, false, true)) as AmiMessage;
-      const nonce = challenge.get("Challenge") ?? "";
-      fields = { Action: "Login", Username: this.options.username, AuthType: "MD5", Key: createHash("md5").update(nonce + secret).digest("hex") };
-    } catch (error) {
-      if (!(error instanceof AmiResponseError)) throw error;
-      fields = { Action: "Login", Username: this.options.username, Secret: secret };
-    }
-    try {
-      await this.request({ ...fields, Events: "on" }, {}, false, true);
-    } catch (error) {
-      if (error instanceof AmiResponseError) {
-        throw new AmiAuthError(`AMI login as "${this.options.username}" refused (${error.response.get("Message") ?? "error"}): check ami.username and ami.secret, and permit= in manager.conf`);
-      }
-      throw error;
-    }
+  private login(): Promise<void> {
+    return login((fields) => this.request(fields, {}, false, true) as Promise<AmiMessage>, this.options.username, this.options.secret());
   }
 
   private ping(session: Session): void {
@@ -377,20 +257,12 @@ export class AmiClient {
   }
 
   private onMessage(message: AmiMessage, receivedAt: number): void {
-    const actionId = message.get("ActionID");
-    const pending = actionId === undefined ? undefined : this.pending.get(actionId);
     const event = message.get("Event");
     if (event === undefined) {
-      if (message.get("Response") === undefined) return;
-      if (pending) this.onResponse(actionId!, pending, message);
-      else this.state.unmatchedResponses++;
+      if (message.get("Response") !== undefined && !this.actions.response(message)) this.state.unmatchedResponses++;
       return;
     }
-    if (pending?.list) {
-      if (/^complete$/i.test(message.get("EventList") ?? "")) this.settle(actionId!, pending, { response: pending.list.response ?? message, items: pending.list.items, complete: message });
-      else pending.list.items.push(message);
-      return;
-    }
+    if (this.actions.listItem(message)) return;
     this.state.lastEventAt = receivedAt;
     if (event === "FullyBooted" && this.session) {
       // Sent to a session right after its login, and again whenever Asterisk finishes booting.
@@ -402,29 +274,6 @@ export class AmiClient {
       }
     }
     this.bus.emit("event", { message, receivedAt });
-  }
-
-  private onResponse(actionId: string, pending: Pending, response: AmiMessage): void {
-    if (response.get("Response") === "Error") {
-      const message = response.get("Message") ?? "";
-      const classes = ACTION_CLASSES[pending.action];
-      const error = /permission denied/i.test(message) && classes ? new AmiPermissionError(pending.action, response, this.options.username, classes) : new AmiResponseError(pending.action, response);
-      clearTimeout(pending.timer);
-      this.pending.delete(actionId);
-      pending.reject(error);
-      return;
-    }
-    if (pending.list && /^start$/i.test(response.get("EventList") ?? "")) {
-      pending.list.response = response;
-      return;
-    }
-    this.settle(actionId, pending, pending.list ? { response, items: [], complete: undefined } : response);
-  }
-
-  private settle(actionId: string, pending: Pending, value: AmiMessage | ListResult): void {
-    clearTimeout(pending.timer);
-    this.pending.delete(actionId);
-    pending.resolve(value);
   }
 
   private fail(reason: string, auth = false): void {

@@ -1,4 +1,5 @@
 import type { AmiMessage } from "../ami/message.ts";
+import { bridged, bridgeMembers } from "./bridges.ts";
 import { durationSeconds } from "./names.ts";
 import type { Tracker } from "./tracker.ts";
 import type { ChannelRec } from "./types.ts";
@@ -58,11 +59,11 @@ export function reconcile(tracker: Tracker, snapshot: readonly AmiMessage[], opt
   for (const rec of adopted) {
     const bridge = listed.get(rec.uniqueid)?.get("BridgeId");
     if (!bridge) continue;
-    const members = tracker.bridgeMembers(bridge);
+    const members = bridgeMembers(tracker, bridge);
     members.add(rec);
     rec.bridge = bridge;
     // Already talking when we arrived: answered at the latest when the younger of the two appeared.
-    for (const other of members) if (other !== rec) tracker.bridged(rec, [other], Math.max(rec.createdAt, other.createdAt));
+    for (const other of members) if (other !== rec) bridged(tracker, rec, [other], Math.max(rec.createdAt, other.createdAt));
   }
   return { closed, adopted: adopted.length, callsEnded: tracker.counts.callsEnded - endedBefore };
 }

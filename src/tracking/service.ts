@@ -1,4 +1,5 @@
-import { AmiClient, type AmiTiming } from "../ami/client.ts";
+import { AmiClient } from "../ami/client.ts";
+import type { AmiTiming } from "../ami/timing.ts";
 import { DEFAULT_AMI_PORT } from "../ami/describe.ts";
 import type { AmiMessage } from "../ami/message.ts";
 import type { AmiSettings } from "../config/ami-schema.ts";

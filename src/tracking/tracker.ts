@@ -1,7 +1,10 @@
 import type { AmiMessage } from "../ami/message.ts";
 import { EventBus } from "./bus.ts";
+import { onBridge } from "./bridges.ts";
 import { onAgent, onDial, onQueue } from "./legs.ts";
-import { endpointOf, known, localHalf, STATE_RINGING, STATE_UP } from "./names.ts";
+import { mergeCalls } from "./merge.ts";
+import { addChannel } from "./channels.ts";
+import { known, STATE_RINGING, STATE_UP } from "./names.ts";
 import { onAttendedTransfer, onBlindTransfer, onPickup } from "./transfers.ts";
 import type { CallRec, ChannelRec, Leg, Transfer } from "./types.ts";
 
@@ -38,10 +41,12 @@ export class Tracker {
   readonly bus: EventBus<TrackerEvents>;
   readonly channels = new Map<string, ChannelRec>();
   /** Every Linkedid of every active call, to its call. */
-  private readonly byLinkedid = new Map<string, CallRec>();
+  readonly byLinkedid = new Map<string, CallRec>();
   readonly active = new Map<string, CallRec>();
-  private readonly locals = new Map<string, { 1?: ChannelRec; 2?: ChannelRec }>();
-  private readonly bridges = new Map<string, Set<ChannelRec>>();
+  /** The halves of each Local pair, by the pair's common name. */
+  readonly locals = new Map<string, { 1?: ChannelRec; 2?: ChannelRec }>();
+  /** Bridges and the channels in them (BridgeEnter/BridgeLeave), to see who talks to whom. */
+  readonly bridges = new Map<string, Set<ChannelRec>>();
   private readonly ended = new Map<string, number>();
   private seq = 0;
   readonly counts = { events: 0, callsEnded: 0 };
@@ -83,7 +88,7 @@ export class Tracker {
         return;
       case "BridgeEnter":
       case "BridgeLeave":
-        this.onBridge(event, message, at);
+        onBridge(this, event, message, at);
         return;
       case "BridgeDestroy":
         this.bridges.delete(message.get("BridgeUniqueid") ?? "");
@@ -132,60 +137,13 @@ export class Tracker {
   }
 
   addChannel(uniqueid: string, name: string, linkedid: string, message: AmiMessage, prefix: string, at: number, adopted: boolean, createdAt = at): ChannelRec {
-    let call = this.byLinkedid.get(linkedid);
-    const created = !call;
-    if (!call) {
-      call = { id: linkedid, linkedid, linkedids: [linkedid], seq: this.seq++, legs: new Map(), originLeg: uniqueid, startedAt: createdAt, originated: false, transfers: [], gap: adopted, live: 0 };
-      this.byLinkedid.set(linkedid, call);
-      this.active.set(call.id, call);
-    } else if (adopted) {
-      call.gap = true;
-    }
-    const rec: ChannelRec = {
-      uniqueid,
-      name,
-      linkedid,
-      leg: undefined as unknown as Leg,
-      call,
-      state: Number(message.get(`${prefix}ChannelState`) ?? 0),
-      callerNum: message.get(`${prefix}CallerIDNum`) ?? "",
-      callerName: message.get(`${prefix}CallerIDName`) ?? "",
-      connectedNum: message.get(`${prefix}ConnectedLineNum`) ?? "",
-      context: message.get(`${prefix}Context`) ?? "",
-      exten: message.get(`${prefix}Exten`) ?? "",
-      createdAt,
-      seenAt: at,
-    };
-    const local = localHalf(name);
-    const pair = local ? (this.locals.get(local.base) ?? {}) : undefined;
-    const partner = local && pair ? pair[local.half === 1 ? 2 : 1] : undefined;
-    if (local && pair) {
-      rec.localBase = local.base;
-      rec.localHalf = local.half;
-      pair[local.half] = rec;
-      this.locals.set(local.base, pair);
-    }
-    if (partner && partner.call === call) {
-      // The two halves of a Local pair are one party of the call.
-      rec.leg = partner.leg;
-      partner.leg.channels.push(rec);
-    } else {
-      const endpoint = endpointOf(name);
-      rec.leg = {
-        id: uniqueid,
-        channels: [rec],
-        endpoint,
-        local: local !== undefined,
-        trunk: this.options.isTrunk(name, endpoint),
-        role: call.legs.size === 0 ? "origin" : "other",
-      };
-      call.legs.set(uniqueid, rec.leg);
-    }
-    this.channels.set(uniqueid, rec);
-    call.live++;
-    if (created) this.bus.emit("call.started", { call, at });
+    const rec = addChannel(this, { uniqueid, name, linkedid, message, prefix, at, adopted, createdAt });
     this.applyState(rec, message, prefix, at);
     return rec;
+  }
+
+  nextSeq(): number {
+    return this.seq++;
   }
 
   private onState(message: AmiMessage, at: number): void {
@@ -248,52 +206,7 @@ export class Tracker {
 
   /** Everything of `from` becomes part of `into`; `from` is gone from the live calls. */
   merge(from: CallRec, into: CallRec, at: number): CallRec {
-    if (from === into) return into;
-    for (const [id, leg] of from.legs) {
-      if (leg.role === "origin") leg.role = "other";
-      into.legs.set(id, leg);
-      for (const channel of leg.channels) channel.call = into;
-    }
-    for (const linkedid of from.linkedids) {
-      into.linkedids.push(linkedid);
-      this.byLinkedid.set(linkedid, into);
-    }
-    into.live += from.live;
-    into.startedAt = Math.min(into.startedAt, from.startedAt);
-    if (from.ringingAt !== undefined) into.ringingAt = Math.min(into.ringingAt ?? from.ringingAt, from.ringingAt);
-    into.queue ??= from.queue;
-    into.transfers = [...into.transfers, ...from.transfers].sort((a, b) => a.at - b.at);
-    into.gap ||= from.gap;
-    this.active.delete(from.id);
-    this.bus.emit("call.merged", { from: from.id, into, at });
-    return into;
-  }
-
-  private onBridge(event: string, message: AmiMessage, at: number): void {
-    const rec = this.channelOf(message, "", at);
-    const id = message.get("BridgeUniqueid");
-    if (!rec || !id) return;
-    if (event === "BridgeLeave") {
-      this.bridges.get(id)?.delete(rec);
-      if (rec.bridge === id) rec.bridge = undefined;
-      return;
-    }
-    const members = this.bridges.get(id) ?? new Set<ChannelRec>();
-    this.bridges.set(id, members);
-    members.add(rec);
-    rec.bridge = id;
-    this.bridged(rec, members, at);
-  }
-
-  /** Two parties of a call in one bridge are talking: answered, if no Dial said so (e.g. after a transfer). */
-  bridged(rec: ChannelRec, members: Iterable<ChannelRec>, at: number): void {
-    const call = rec.call;
-    for (const other of members) {
-      if (other.leg === rec.leg || other.call !== call) continue;
-      const origin = call.legs.get(call.originLeg);
-      const party = other.leg === origin ? rec.leg : rec.leg === origin ? other.leg : undefined;
-      if (party && call.answeredAt === undefined) this.answered(call, party, at);
-    }
+    return mergeCalls(this, from, into, at);
   }
 
   private onRename(message: AmiMessage): void {
@@ -361,12 +274,6 @@ export class Tracker {
   /** Whether a channel ended recently (a snapshot listing it must not bring it back). */
   endedRecently(uniqueid: string): boolean {
     return this.ended.has(uniqueid);
-  }
-
-  bridgeMembers(id: string): Set<ChannelRec> {
-    let members = this.bridges.get(id);
-    if (!members) this.bridges.set(id, (members = new Set()));
-    return members;
   }
 
   /** Sizes of the internal maps: what a long run must keep flat. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { AmiClient, type AmiClientOptions, DEFAULT_TIMING, retryDelay } from "../../src/ami/client.ts";
+import { AmiClient, type AmiClientOptions } from "../../src/ami/client.ts";
+import { DEFAULT_TIMING, retryDelay } from "../../src/ami/timing.ts";
 import { AmiConnectionError, AmiPermissionError, AmiTimeoutError } from "../../src/ami/errors.ts";
 import type { AmiMessage } from "../../src/ami/message.ts";
 import { amiEvents } from "../helpers/ami-fixtures.ts";
@@ -174,4 +175,13 @@ describe("staying connected", () => {
     await Bun.sleep(100);
     expect(fake.connections).toBe(connections);
   });
+});
+
+test("stop while connecting to a peer that never answers the handshake: no hang, no reconnect", async () => {
+  const fake = new FakeAmi();
+  fake.stalled = true;
+  const { client } = setup(fake);
+  await waitFor(() => fake.connections === 1, "connected at TCP level");
+  await client.stop();
+  expect(client.status.state).toBe("stopped");
 });

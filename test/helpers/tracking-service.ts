@@ -1,4 +1,4 @@
-import type { AmiTiming } from "../../src/ami/client.ts";
+import type { AmiTiming } from "../../src/ami/timing.ts";
 import type { AmiSettings } from "../../src/config/ami-schema.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
 import { listCalls } from "../../src/history/queries.ts";
