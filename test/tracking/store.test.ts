@@ -1,8 +1,13 @@
+import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { callJson } from "../../src/history/call-json.ts";
-import type { History } from "../../src/history/db.ts";
+import { type History, openHistory } from "../../src/history/db.ts";
+import { MIGRATIONS } from "../../src/history/migrations.ts";
 import { answeredExtension, getCall, listCalls } from "../../src/history/queries.ts";
 import { insertCall, ivrCallRow } from "../../src/history/record.ts";
 import { pruneIfDue } from "../../src/history/retention.ts";
@@ -55,6 +60,19 @@ describe("tracked calls in the history", () => {
         config.columns.map((c) => [c.name, c.getSQLType().toUpperCase(), c.primary, c.notNull || c.primary]),
       );
     }
+  });
+
+  test("a history written by the previous version (migration 0001 only) is migrated; its calls read as untracked", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-old-history-"));
+    const old = new Database(join(dir, "ivr.sqlite"));
+    old.run(MIGRATIONS[0]!.sql);
+    old.run("PRAGMA user_version = 1");
+    old.run("INSERT INTO calls (uniqueid, source, direction, started_at, status) VALUES ('1.1', 'ivr', 'inbound', 1, 'answered')");
+    old.close();
+    const history = openHistory(join(dir, "ivr.sqlite"));
+    expect(history.sqlite.query("PRAGMA user_version").get()).toEqual({ user_version: MIGRATIONS.length });
+    expect(getCall(history, 1)).toMatchObject({ uniqueid: "1.1", tracked: false, gap: false, line: null, queueJoinedAt: null });
+    expect(write(history, recorded()[0]!)).toBe(2);
   });
 
   test("each recorded call is one row, field by field, with its legs and channels", () => {
