@@ -6,11 +6,12 @@
  * holds is dropped and `onOverflow` says how much, so the owner can resync and report the
  * gap (never a silent drop).
  */
-export interface EventQueueOptions {
+export interface EventQueueOptions<T> {
   max: number;
   /** How long one slice of consuming may take before yielding to I/O. */
   sliceMs: number;
-  onOverflow: (dropped: number) => void;
+  /** How many were dropped, and the oldest of them (the gap began when it was read). */
+  onOverflow: (dropped: number, oldest: T) => void;
   onError: (error: unknown) => void;
 }
 
@@ -27,7 +28,7 @@ export class EventQueue<T> {
 
   constructor(
     private readonly consume: (item: T) => void,
-    private readonly options: EventQueueOptions,
+    private readonly options: EventQueueOptions<T>,
   ) {}
 
   get depth(): number {
@@ -37,10 +38,11 @@ export class EventQueue<T> {
   push(item: T): void {
     if (this.depth >= this.options.max) {
       const dropped = this.depth;
+      const oldest = this.items[this.head]!;
       this.items = [];
       this.head = 0;
       this.dropped += dropped;
-      this.options.onOverflow(dropped);
+      this.options.onOverflow(dropped, oldest);
     }
     if (this.depth === 0) this.servedAt = performance.now();
     this.items.push(item);

@@ -86,6 +86,13 @@ export function startCallTrackingIfConfigured(options: Omit<TrackingOptions, "se
 export function startCallTracking(options: TrackingOptions): CallTracking {
   const { settings, log } = options;
   const tracker = new Tracker({ isTrunk: trunkMatcher(settings), onListenerError: (type, error) => log.error(`call tracking: a ${type} subscriber failed: ${(error as Error)?.stack ?? error}`) });
+  // Gauges read the queue and the client when scraped.
+  const metrics = createTrackingMetrics({
+    connected: () => (client.status.state === "connected" ? 1 : 0),
+    queueDepth: () => queue.depth,
+    queueHighWater: () => queue.highWater,
+    activeCalls: () => tracker.active.size,
+  });
   const feed = new LiveFeed(tracker, { windowMs: (settings.event_window_seconds ?? 300) * 1000, maxEvents: 20_000 });
   const users = usersByExtension(options.config);
   const writer = new TrackedCallWriter(options.history, log, (call) => trackedCallRow(call, options.config().country, users), {
@@ -111,9 +118,9 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
     {
       max: settings.queue_max_events ?? 100_000,
       sliceMs: options.sliceMs ?? 10,
-      onOverflow: (dropped) => {
+      onOverflow: (dropped, oldest) => {
         metrics.dropped.inc({}, dropped);
-        gap("overflow", Date.now());
+        gap("overflow", oldest.kind === "event" ? oldest.receivedAt : oldest.requestedAt);
         log.error(`AMI: the tracker fell ${dropped} events behind (queue_max_events): they were dropped; resyncing from CoreShowChannels`);
         void resync("overflow");
       },
@@ -135,13 +142,6 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
       retryMaxMs: seconds(settings.reconnect_max_seconds),
       ...options.timing,
     },
-  });
-
-  const metrics = createTrackingMetrics({
-    connected: () => (client.status.state === "connected" ? 1 : 0),
-    queueDepth: () => queue.depth,
-    queueHighWater: () => queue.highWater,
-    activeCalls: () => tracker.active.size,
   });
 
   function gap(cause: string, at: number): void {

@@ -15,10 +15,13 @@ describe("the queue between the AMI socket and the tracker", () => {
 
   test("full: what it holds is dropped, counted and reported, never silently; the rest goes on", async () => {
     const seen: number[] = [];
-    const overflows: number[] = [];
-    const queue = new EventQueue<number>((n) => seen.push(n), { max: 10, sliceMs: 5, onOverflow: (dropped) => overflows.push(dropped), onError: () => {} });
+    const overflows: Array<[number, number]> = [];
+    const queue = new EventQueue<number>((n) => seen.push(n), { max: 10, sliceMs: 5, onOverflow: (dropped, oldest) => overflows.push([dropped, oldest]), onError: () => {} });
     for (let i = 0; i < 25; i++) queue.push(i);
-    expect(overflows).toEqual([10, 10]);
+    expect(overflows).toEqual([
+      [10, 0],
+      [10, 10],
+    ]);
     expect(queue.dropped).toBe(20);
     await waitFor(() => seen.length === 5, "the rest consumed");
     expect(seen).toEqual([20, 21, 22, 23, 24]);
