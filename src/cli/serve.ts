@@ -1,4 +1,5 @@
 import type { ServerSettings } from "../config/schema.ts";
+import { readConfigInChild } from "../config/child.ts";
 import { ConfigStore } from "../config/store.ts";
 import { databasePath } from "../history/location.ts";
 import { createLogger, type Logger, parseLogLevel } from "../log.ts";
@@ -28,7 +29,9 @@ export async function runServe(args: string[]): Promise<number> {
   if (flagLevel !== undefined && !parseLogLevel(flagLevel)) throw new UsageError(`--log-level takes debug, info, warn or error, not "${flagLevel}"`);
   const location = locateConfig(values.config);
   const bootLog = createLogger({ level: parseLogLevel(flagLevel) ?? "info" });
-  const store = orCommandFailure(() => ConfigStore.open(location.path, bootLog));
+  // Read here at start (nothing is served yet); every reload is read in a child process, so
+  // that parsing a large file never holds up the calls in flight.
+  const store = orCommandFailure(() => ConfigStore.open(location.path, bootLog, readConfigInChild));
   const settings: ServerSettings = store.current.config.server ?? {};
   const log = createLogger({ level: parseLogLevel(flagLevel) ?? settings.log_level ?? "info" });
   log.info(`✓ Config loaded from: ${location.path} (${location.how})`);

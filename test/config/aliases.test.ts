@@ -2,20 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/config/errors.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import { errorsOf } from "../helpers/config-errors.ts";
+import { billionLaughs, sharedQueues } from "../helpers/config-texts.ts";
 import { menuFor } from "../../src/config/menu.ts";
-
-/** `count` DIDs that all share one menu's queues through an alias. */
-export function sharedQueues(count: number): string {
-  const dids = Array.from({ length: count }, (_, i) => `  "02${String(i).padStart(8, "0")}":\n    queues: *q\n`);
-  return `default:\n  queues: &q\n    "1": "10001"\n    "2": "10002"\ndids:\n${dids.join("")}`;
-}
-
-/** The classic: each level refers nine times to the one before it. */
-export function billionLaughs(levels = 9): string {
-  const lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-  for (let i = 1; i <= levels; i++) lines.push(`a${i}: &a${i} [${Array.from({ length: 9 }, () => `*a${i - 1}`).join(", ")}]`);
-  return `${lines.join("\n")}\n`;
-}
 
 describe("YAML aliases, as administrators use them for shared menus", () => {
   test("150 DIDs (and 5,000) sharing one alias load, each with the shared queues", () => {
