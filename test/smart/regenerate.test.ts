@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.ts";
@@ -48,6 +48,16 @@ describe("ivr serve keeps the generated dialplan in step with the config", () =>
     expect(text()).toContain("ran asterisk -rx 'dialplan reload': Dialplan reloaded.");
     expect(await regenerateDialplan({ config: t.config, path: t.configPath }, log, runner)).toBe("unchanged");
     expect(runs).toHaveLength(1);
+  });
+
+  test("a symlinked smart.dialplan.file: the target is rewritten, the link stays", async () => {
+    const t = setup(IVAN, "true");
+    const link = join(t.dir, "linked.conf");
+    symlinkSync(t.file, link);
+    const config = parseConfig(readFileSync(t.configPath, "utf8").replace(`file: ${t.file}`, `file: ${link}`), t.configPath);
+    expect(await regenerateDialplan({ config, path: t.configPath }, captureLog().log)).toBe("written");
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(t.file, "utf8")).toContain("[mngr31_0001363_1]");
   });
 
   test("a plan with errors is never written: the contexts in force stay", async () => {
