@@ -1,6 +1,7 @@
 import { loadConfigFile } from "../config/load.ts";
 import { describeDiff } from "../smart/block-diff.ts";
-import { planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
+import { checkExtensionsConf } from "../smart/dialplan-check.ts";
+import { assertSoundBlock, planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
 import { agiHook, curlGosub } from "../smart/hooks.ts";
 import { MARKER } from "../smart/markers.ts";
 import { buildPlan } from "../smart/plan.ts";
@@ -26,7 +27,13 @@ export async function runDialplan(args: string[]): Promise<number> {
   const server = config.server ?? {};
 
   if (values.hooks) {
+    if (values.enterprise !== undefined && !Object.hasOwn(config.smart?.enterprises ?? {}, values.enterprise)) {
+      throw new CommandFailure(`error: no enterprise "${values.enterprise}" under smart.enterprises`);
+    }
     const lines = [...agiHook(server.fastagi ?? "127.0.0.1:4573", values.enterprise), "", ...curlGosub(server.http ?? "127.0.0.1:8021")];
+    // The hook goes into the administrator's inbound context: checked as if it were in one.
+    const problems = checkExtensionsConf(["[inbound]", ...lines].join("\n"));
+    if (problems.length) throw new CommandFailure(`error: the hooks would not be valid extensions.conf:\n  ${problems.join("\n  ")}`);
     process.stdout.write(`${lines.join("\n")}\n`);
     return 0;
   }
@@ -35,6 +42,8 @@ export async function runDialplan(args: string[]): Promise<number> {
   for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (plan.errors.length) throw new CommandFailure(plan.errors.map((error) => `error: ${error}`).join("\n"));
   const block = renderPlan(plan);
+  // What --write would refuse is never printed either (nor compared by --check).
+  orFailure(() => assertSoundBlock(block, "nothing printed"));
   const count = plan.lines.reduce((n, line) => n + line.contexts.length, 0);
   const summary = plan.lines.length
     ? `${count} contexts for ${plan.lines.length} line${plan.lines.length === 1 ? "" : "s"}`

@@ -45,6 +45,18 @@ const userSchema = z.strictObject({
 
 const lineSchema = z.strictObject({ fallback: context.optional() }).partial();
 
+/**
+ * A line as Asterisk dials it in (its EXTEN, the macro's TrunkId): it becomes the extension
+ * and part of the context names of the generated dialplan, so only a plain token is allowed
+ * (not `_`, which would make it a pattern, nor commas or brackets, which would inject).
+ */
+const lineKey = z
+  .string()
+  .regex(/^\+?[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a line is the number Asterisk calls it by (e.g. 0001363): digits and letters, _ . -, an optional leading +");
+
+/** An enterprise id ("0367") goes into agi://.../smart?enterprise=<id> and the dialplan's comments. */
+const enterpriseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "an enterprise id is digits and letters, _ . - (e.g. 0367)");
+
 export const RULES = ["last_call", "first_call", "crm"] as const;
 export const MODES = ["off", "name-only", "routing+name"] as const;
 
@@ -56,7 +68,7 @@ const enterpriseSchema = z.strictObject({
   allow_ips: z.array(cidr).optional(),
   sla_ms: integer(10, 10_000).optional(),
   rate_limit_per_second: integer(1, 100_000).optional(),
-  lines: z.record(nonEmpty, lineSchema.nullable()).optional(),
+  lines: z.record(lineKey, lineSchema.nullable()).optional(),
   users: z.array(userSchema).optional(),
 });
 
@@ -75,7 +87,7 @@ export const smartSchema = z.strictObject({
       reload_command: text.optional(),
     })
     .optional(),
-  enterprises: z.record(nonEmpty, enterpriseSchema).optional(),
+  enterprises: z.record(enterpriseId, enterpriseSchema).optional(),
 });
 
 export type SmartSettings = z.infer<typeof smartSchema>;

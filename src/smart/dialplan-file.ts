@@ -37,6 +37,12 @@ export function planBlockWrite(file: string, block: readonly string[]): { target
   return { target, before, after, diff: diffBlocks((previous ?? []).map(asText), block), markersAdded: previous === undefined };
 }
 
+/** Refuses a block Asterisk would misread: nothing generated is written, or printed, unchecked. */
+export function assertSoundBlock(block: readonly string[], consequence: string): void {
+  const problems = checkExtensionsConf(block.join("\n"));
+  if (problems.length) throw new Error(`the generated block is not valid extensions.conf, ${consequence}:\n  ${problems.join("\n  ")}`);
+}
+
 /**
  * Writes the block into the file between the markers: refused if the block is not sound
  * extensions.conf; nothing written when nothing changes (a second run is a no-op);
@@ -45,8 +51,7 @@ export function planBlockWrite(file: string, block: readonly string[]): { target
  * link is followed: its target is rewritten (beside the target) and the link stays.
  */
 export function writeBlock(file: string, block: readonly string[]): BlockWrite {
-  const problems = checkExtensionsConf(block.join("\n"));
-  if (problems.length) throw new Error(`the generated block is not valid extensions.conf, nothing written:\n  ${problems.join("\n  ")}`);
+  assertSoundBlock(block, "nothing written");
   const { target, before, after, diff, markersAdded } = planBlockWrite(file, block);
   if (after === before) return { changed: false, diff, markersAdded: false };
   const stats = statSync(target);

@@ -122,6 +122,19 @@ describe("errors name the file, line, column and key path", () => {
     ],
     ['smart:\n  enterprises:\n    "0367":\n      mode: routing+name\n', "ivr.yaml:4:7: smart.enterprises.0367.token: is required"],
     ["default:\n  queues: {\n", "ivr.yaml:3:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }"],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      lines:\n        "0001363,1,Dial(PJSIP/666)": {}\n',
+      "ivr.yaml:6:9: smart.enterprises.0367.lines.0001363,1,Dial(PJSIP/666): a line is the number Asterisk calls it by (e.g. 0001363): digits and letters, _ . -, an optional leading +",
+    ],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      lines: { "_X.": {} }\n',
+      "ivr.yaml:5:16: smart.enterprises.0367.lines._X.: a line is the number Asterisk calls it by (e.g. 0001363): digits and letters, _ . -, an optional leading +",
+    ],
+    ['smart:\n  enterprises:\n    "03 67]\\n[evil":\n      token: ${T}\n', "ivr.yaml:3:5: smart.enterprises.03 67]\\x0a[evil: an enterprise id is digits and letters, _ . - (e.g. 0367)"],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      lines: { "0001363": { fallback: "ctx,1,Dial(x)" } }\n',
+      "ivr.yaml:5:39: smart.enterprises.0367.lines.0001363.fallback: must be a dialplan context name (letters, digits, _ - . +)",
+    ],
     ['dids:\n  0212345678: {}\n  "0212345678": {}\n', `ivr.yaml:3:3: the key "0212345678" appears twice in this mapping: keep one`],
   ])("%j", (text, expected) => {
     expect(errorsOf(text)).toEqual([expected]);

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planBlockWrite, writeBlock } from "../../src/smart/dialplan-file.ts";
+import { assertSoundBlock, planBlockWrite, writeBlock } from "../../src/smart/dialplan-file.ts";
 import { MARKER, replaceBlock } from "../../src/smart/markers.ts";
 import { buildPlan } from "../../src/smart/plan.ts";
 import { renderPlan } from "../../src/smart/plan-render.ts";
@@ -91,6 +91,13 @@ describe("the block between the markers is replaced, every other byte kept", () 
     const path = file(`${MARKER}\n${MARKER}\n`);
     expect(() => writeBlock(path, ["[ctx]", "exten => s,1,Macro(getcustomerdata)"])).toThrow(/not valid extensions.conf, nothing written/);
     expect(readFileSync(path, "utf8")).toBe(`${MARKER}\n${MARKER}\n`);
+  });
+
+  test("the same check stands before printing: a block --write would refuse is never printed", () => {
+    expect(() => assertSoundBlock(["[mngr31_0001363,1,Dial(PJSIP/666)_1]", "exten => 1,1,NoOp(x)"], "nothing printed")).toThrow(
+      /not valid extensions.conf, nothing printed:\n {2}line 1: bad context name/,
+    );
+    expect(() => assertSoundBlock(BLOCK, "nothing printed")).not.toThrow();
   });
 
   test("a missing file is an error naming it", () => {

@@ -71,6 +71,18 @@ describe("ivr dialplan", () => {
     expect(written.toString("utf8")).toContain("[mngr31_0001363_1]");
   });
 
+  test("a line key that would inject dialplan: ivr check and ivr dialplan refuse it with its position, nothing printed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-cli-dialplan-"));
+    const config = join(dir, "ivr.yaml");
+    writeFileSync(config, readFileSync(SMART_CONFIG, "utf8").replace('"0001363": {', '"0001363,1,Dial(PJSIP/666)": {'));
+    for (const command of [["check"], ["dialplan"], ["dialplan", "--hooks"]]) {
+      const { code, stdout, stderr } = await ivr([...command, "--config", config]);
+      expect({ command, code, stdout }).toEqual({ command, code: 1, stdout: "" });
+      expect(stderr).toMatch(/ivr\.yaml:32:9: smart\.enterprises\.0367\.lines\.0001363,1,Dial\(PJSIP\/666\): a line is the number Asterisk calls it by/);
+    }
+    expect(await ivr(["dialplan", "--config", SMART_CONFIG, "--hooks", "--enterprise", "0367&x=1"])).toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining('no enterprise "0367&x=1"') });
+  });
+
   test("--hooks prints the FastAGI hook and the CURL Gosub, both sound", async () => {
     const { stdout, code } = await ivr(["dialplan", "--config", SMART_CONFIG, "--hooks", "--enterprise", "0367"]);
     expect(code).toBe(0);
