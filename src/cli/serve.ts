@@ -1,6 +1,7 @@
 import type { ServerSettings } from "../config/schema.ts";
 import { readConfigInChild } from "../config/child.ts";
-import { ConfigStore } from "../config/store.ts";
+import { type ConfigSnapshot, ConfigStore } from "../config/store.ts";
+import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { databasePath } from "../history/location.ts";
 import { createLogger, type Logger, parseLogLevel } from "../log.ts";
 import { startServer } from "../server/start.ts";
@@ -63,6 +64,8 @@ export async function runServe(args: string[]): Promise<number> {
   const stopWatching = store.watch();
   log.info(`✓ Config watcher started for: ${location.path}`);
   warnAboutRestartOnlySettings(store, log);
+  warnAboutWeakTokens(store.current, log);
+  store.onReload((snapshot) => warnAboutWeakTokens(snapshot, log));
   log.info(`call history: ${server.history.path}`);
   log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
   log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
@@ -98,4 +101,9 @@ function warnAboutRestartOnlySettings(store: ConfigStore, log: Logger): void {
     if (next !== applied) log.warn("the server: section changed; it takes effect after a restart (menus changed at once)");
     applied = next;
   });
+}
+
+/** Short Smart tokens are kept (the PBXs send them) but never silently. */
+function warnAboutWeakTokens(snapshot: ConfigSnapshot, log: Logger): void {
+  for (const { warning } of weakTokenWarnings(snapshot.config)) log.warn(`WARNING: ${warning}`);
 }
