@@ -7,6 +7,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../scripts/build.ts";
 import { oneStdinSession, type StdinTiming, startupOnly } from "./binary.ts";
+import { measureConfig, printConfigTimings } from "./config.ts";
 import { loadFastAgi } from "./fastagi.ts";
 import { insertRates, millionCallDb } from "./history.ts";
 import { loadSmart } from "./smart.ts";
@@ -66,6 +67,8 @@ row("  config unchanged (cached): the process exits after", cached.map((t) => t.
 row("  config changed (parsed): Asterisk continues after", parsed.map((t) => t.released));
 row("`ivr version`", startups);
 rmSync(cacheDir, { recursive: true, force: true });
+
+printConfigTimings(measureConfig());
 
 // Smart Redirect: the compiled ivr serve, a million calls in history, the cache off so every
 // request reads the history (the usual case is faster: the same caller within cache_ttl_seconds).
