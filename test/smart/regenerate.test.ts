@@ -69,6 +69,16 @@ describe("ivr serve keeps the generated dialplan in step with the config", () =>
     expect(text()).toContain("not rewritten; the contexts in force stay");
   });
 
+  test("a reload command that cannot even start is logged; the regeneration still resolves", async () => {
+    const t = setup(IVAN);
+    const { log, text } = captureLog();
+    const broken: CommandRunner = async () => {
+      throw new Error("posix_spawn: ENOENT");
+    };
+    expect(await regenerateDialplan({ config: t.config, path: t.configPath }, log, broken)).toBe("refused");
+    expect(text()).toContain("dialplan: regeneration failed: posix_spawn: ENOENT");
+  });
+
   test("the real shell runs the reload command; a failing one is logged", async () => {
     expect(await runShell("echo reloaded", 5000)).toEqual({ code: 0, output: "reloaded" });
     const t = setup(IVAN, "echo no asterisk here >&2; exit 3");
