@@ -1,10 +1,9 @@
 import { type Stats, statSync } from "node:fs";
 import type { Logger } from "../log.ts";
-import { cacheAvailable, type CachedConfig, claimRefresh, fileStamp, readCachedConfig, refreshRunning, writeCachedConfig, writeRejected } from "./cache.ts";
+import { cacheAvailable, type CachedConfig, claimRefresh, fileStamp, readCachedConfig, refreshRunning, releaseRefresh, writeCachedConfig, writeRejected } from "./cache.ts";
 import { ConfigError } from "./errors.ts";
 import { describeSearch, findConfig } from "./paths.ts";
 import type { IvrConfig, LoadedConfig } from "./schema.ts";
-import { childEnv, selfCommand } from "./self.ts";
 
 /** Up to this size a changed file is parsed during the call (about 100 ms); larger ones in the background. */
 export const INLINE_PARSE_BYTES = 256 * 1024;
@@ -49,8 +48,7 @@ async function configOf(path: string, how: string, log: Logger, env: NodeJS.Proc
   if (stamp && cached?.stamp === stamp && cached.config) return cached.config;
   if (stamp && cached?.rejected?.stamp === stamp) return fallBack(cached.rejected.errors, cached, path, log);
 
-  if (stats?.isFile() && stats.size > INLINE_PARSE_BYTES && cacheAvailable(env)) {
-    startRefresh(path, env);
+  if (stats?.isFile() && stats.size > INLINE_PARSE_BYTES && cacheAvailable(env) && (await startRefresh(path, env))) {
     if (cached?.config) {
       log.warn(`config ${path} changed and is large (${(stats.size / 1024 / 1024).toFixed(1)} MB): it is being read in the background; this call keeps the last good config (validated ${cached.savedAt})`);
       return cached.config;
@@ -87,13 +85,23 @@ function fallBack(errors: readonly string[], cached: CachedConfig | undefined, p
   return {};
 }
 
-/** One background reader at a time; it outlives this call and never holds Asterisk's pipes. */
-function startRefresh(path: string, env: NodeJS.ProcessEnv): void {
-  if (!claimRefresh(path, env)) return;
-  const child = Bun.spawn(selfCommand(["__config", "--cache", path]), {
-    stdio: ["ignore", "ignore", "ignore"],
-    env: childEnv({ ...process.env, ...env }),
-    detached: true,
-  });
-  child.unref();
+/**
+ * One background reader at a time; it outlives this call and never holds Asterisk's pipes.
+ * False when no reader runs or can be started (the caller then parses the file itself).
+ */
+async function startRefresh(path: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (!claimRefresh(path, env)) return refreshRunning(path, env);
+  try {
+    const { childEnv, selfCommand } = await import("./self.ts"); // rarely needed: not on every call's start-up
+    const child = Bun.spawn(selfCommand(["__config", "--cache", path]), {
+      stdio: ["ignore", "ignore", "ignore"],
+      env: childEnv({ ...process.env, ...env }),
+      detached: true,
+    });
+    child.unref();
+    return true;
+  } catch {
+    releaseRefresh(path, env);
+    return false;
+  }
 }

@@ -1,14 +1,16 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { billionLaughs, sharedQueues } from "../helpers/config-texts.ts";
+import { fileStamp, readCachedConfig } from "../../src/config/cache.ts";
 import { compiledBinary, spawnAgi } from "../helpers/binary.ts";
 import { connectFastAgi, fastAgiEnv } from "../helpers/fastagi-client.ts";
 import { IVR_CONFIG } from "../helpers/ivr-replay.ts";
 import { LineReader } from "../helpers/line-reader.ts";
 import { pressForQueue } from "../helpers/menu-call.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 let binary: string;
 beforeAll(async () => {
@@ -81,6 +83,29 @@ describe("per call", () => {
     expect((await pressForQueue(agi, envFor(SHARED_DID), "1")).at(-1)).toBe("EXEC Queue 10001");
     expect(await agi.proc.exited).toBe(0);
   });
+
+  test("a large edit: the call gets the last good menu at once; the binary's background reader brings the new one for the next call", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-hardening-agi-"));
+    const config = join(dir, "ivr.yaml");
+    writeFileSync(config, sharedQueues(150));
+    const env = { IVR_CONFIG: config, IVR_CACHE_DIR: join(dir, "cache"), IVR_DB: join(dir, "ivr.sqlite") };
+    const callFor = async (key: string) => {
+      const agi = spawnAgi(binary, [SHARED_DID], env);
+      const queue = (await pressForQueue(agi, envFor(SHARED_DID), key)).at(-1);
+      expect(await agi.proc.exited).toBe(0);
+      return { queue, log: await agi.stderr() };
+    };
+    expect((await callFor("1")).queue).toBe("EXEC Queue 10001");
+
+    writeFileSync(config, sharedQueues(20_000).replace('"1": "10001"', '"1": "20001"')); // over 256 KiB
+    const during = await callFor("1");
+    expect(during.queue).toBe("EXEC Queue 10001");
+    expect(during.log).toContain("changed and is large");
+    await waitFor(() => readCachedConfig(config, env)?.stamp === fileStamp(statSync(config)), "the background reader", 30_000);
+    const after = await callFor("1");
+    expect(after.queue).toBe("EXEC Queue 20001");
+    expect(after.log).not.toContain("Config loaded from"); // from the cache the reader wrote
+  }, 60_000);
 
   test("a billion laughs, /dev/zero, a FIFO: the error is logged and the call still gets a menu (the built-in one)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ivr-hardening-agi-"));
