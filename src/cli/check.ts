@@ -6,11 +6,12 @@ import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
+import { writeOut } from "./stdout.ts";
 
 /** `ivr check`: validates the config and says what every DID's callers will get. */
 export async function runCheck(args: string[]): Promise<number> {
   try {
-    return check(args);
+    return await check(args);
   } catch (error) {
     if (error instanceof CommandFailure || error instanceof UsageError) throw error;
     // A checker that crashes with a stack trace tells the administrator nothing: say what failed.
@@ -18,7 +19,7 @@ export async function runCheck(args: string[]): Promise<number> {
   }
 }
 
-function check(args: string[]): number {
+async function check(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { config: { type: "string" } });
   const location = locateConfig(values.config);
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
@@ -42,7 +43,7 @@ function check(args: string[]): number {
     }));
     out.push("", "Smart Redirect:", ...table(rows, "  "));
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  await writeOut(`${out.join("\n")}\n`);
   return 0;
 }
 
@@ -55,7 +56,7 @@ interface Row {
 
 /** Names in a column, each with its description, and its warnings and notes indented under it. */
 function table(rows: Row[], indent = ""): string[] {
-  const width = Math.max(...rows.map((row) => row.name.length));
+  const width = rows.reduce((most, row) => Math.max(most, row.name.length), 0);
   const under = `${indent}${" ".repeat(width)}  `;
   return rows.flatMap(({ name, description, notes, warnings = [] }) => [
     `${indent}${name.padEnd(width)}  ${description}`,

@@ -8,6 +8,7 @@ import { buildPlan } from "../smart/plan.ts";
 import { renderPlan } from "../smart/plan-render.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
+import { writeOut } from "./stdout.ts";
 
 /**
  * `ivr dialplan`: the Smart Redirect contexts for extensions.conf. Prints the block, or with
@@ -34,7 +35,7 @@ export async function runDialplan(args: string[]): Promise<number> {
     // The hook goes into the administrator's inbound context: checked as if it were in one.
     const problems = checkExtensionsConf(["[inbound]", ...lines].join("\n"));
     if (problems.length) throw new CommandFailure(`error: the hooks would not be valid extensions.conf:\n  ${problems.join("\n  ")}`);
-    process.stdout.write(`${lines.join("\n")}\n`);
+    await writeOut(`${lines.join("\n")}\n`);
     return 0;
   }
 
@@ -54,25 +55,25 @@ export async function runDialplan(args: string[]): Promise<number> {
     if (!file) throw new UsageError("--check needs the file: --write FILE, or smart.dialplan.file in the config");
     const { before, after, diff } = orFailure(() => planBlockWrite(file, block));
     if (before === after) {
-      process.stdout.write(`${file}: up to date (${summary})\n`);
+      await writeOut(`${file}: up to date (${summary})\n`);
       return 0;
     }
-    process.stdout.write(`${file}: out of date\n${describeDiff(diff).map((line) => `  would have ${line}`).join("\n") || "  the block's text differs"}\n`);
+    await writeOut(`${file}: out of date\n${describeDiff(diff).map((line) => `  would have ${line}`).join("\n") || "  the block's text differs"}\n`);
     return 1;
   }
   if (file) {
     const result = orFailure(() => writeBlock(file, block));
     if (!result.changed) {
-      process.stdout.write(`${file}: unchanged (${summary})\n`);
+      await writeOut(`${file}: unchanged (${summary})\n`);
       return 0;
     }
     const lines = [`${file}: Smart Redirection block ${result.markersAdded ? "added at the end" : "updated"} (${summary}); the previous file is ${result.backup}`];
     lines.push(...describeDiff(result.diff).map((line) => `  ${line}`));
     lines.push('Reload the dialplan: asterisk -rx "dialplan reload"');
-    process.stdout.write(`${lines.join("\n")}\n`);
+    await writeOut(`${lines.join("\n")}\n`);
     return 0;
   }
-  process.stdout.write(`${[MARKER, ...block, MARKER].join("\n")}\n`);
+  await writeOut(`${[MARKER, ...block, MARKER].join("\n")}\n`);
   process.stderr.write(`${summary}\n`);
   return 0;
 }
