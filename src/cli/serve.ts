@@ -66,11 +66,10 @@ export async function runServe(args: string[]): Promise<number> {
   warnAboutRestartOnlySettings(store, log);
   warnAboutWeakTokens(store.current, log);
   store.onReload((snapshot) => warnAboutWeakTokens(snapshot, log));
-  log.info(`call history: ${server.history.path}`);
-  log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
-  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
-
-  return new Promise<number>((resolve) => {
+  // Signal handlers first, and a turn of the event loop for Bun to install them: a SIGTERM
+  // right after the "listening" line (systemd stopping a fresh start) otherwise killed the
+  // process outright, without the graceful stop.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -81,9 +80,9 @@ export async function runServe(args: string[]): Promise<number> {
       stopping = true;
       stopWatching();
       const running = server.fastagi.activeSessions;
-      const stopped = server.stop(graceMs);
+      const done = server.stop(graceMs);
       log.info(`${signal}: no new calls; waiting up to ${graceMs / 1000} s for ${running} sessions`);
-      void stopped.then(() => {
+      void done.then(() => {
         log.info("stopped");
         resolve(0);
       });
@@ -91,6 +90,11 @@ export async function runServe(args: string[]): Promise<number> {
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
   });
+  await new Promise((resolve) => setImmediate(resolve));
+  log.info(`call history: ${server.history.path}`);
+  log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
+  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
+  return stopped;
 }
 
 /** The listening addresses and limits are read once; say so when a reload changes them. */
