@@ -2,10 +2,9 @@ import { Hono } from "hono";
 import { normalizePhone } from "../../history/phone.ts";
 import { callStats, getCall, listCalls, MAX_LIMIT } from "../../history/queries.ts";
 import { callJson } from "../../history/call-json.ts";
+import { unknownStatus } from "../../history/statuses.ts";
 import { adminOnly } from "../auth.ts";
 import type { AppDeps } from "../deps.ts";
-
-const STATUSES = ["answered", "busy", "no_answer", "unavailable", "abandoned", "failed", "hungup_in_menu", "no_selection", "smart_redirect"];
 
 /** A time given as ISO 8601 or epoch milliseconds. */
 function parseTime(value: string | undefined): number | undefined | "invalid" {
@@ -24,7 +23,8 @@ export function callRoutes(deps: AppDeps): Hono {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return c.json({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }, 400);
     const before = q.before === undefined ? undefined : Number(q.before);
     if (before !== undefined && !Number.isInteger(before)) return c.json({ error: "before must be a call id" }, 400);
-    if (q.status && !STATUSES.includes(q.status)) return c.json({ error: `status must be one of ${STATUSES.join(", ")}` }, 400);
+    const badStatus = q.status ? unknownStatus(q.status) : undefined;
+    if (badStatus) return c.json({ error: badStatus }, 400);
     // The same number in any spelling: stored numbers are E.164 in the PBX's country.
     const phone = q.phone ? (normalizePhone(q.phone, deps.snapshot().config.country) ?? q.phone) : undefined;
     const rows = listCalls(deps.history, { phone, did: q.did, status: q.status, before, limit });
