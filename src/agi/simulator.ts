@@ -1,8 +1,7 @@
 import { allowedOnDeadChannel, type AgiTransport } from "./session.ts";
+import type { SimulatedResult } from "./simulated-results.ts";
 
-/** How the routed call ends in the simulation. */
-export type SimulatedResult = "answer" | "busy" | "noanswer" | "unavailable" | "abandon";
-export const SIMULATED_RESULTS: readonly SimulatedResult[] = ["answer", "busy", "noanswer", "unavailable", "abandon"];
+export { SIMULATED_RESULTS, type SimulatedResult } from "./simulated-results.ts";
 
 export interface Simulation {
   did: string;
@@ -52,8 +51,10 @@ const INTERRUPTED_AT = 13_760;
  * hangup is an out-of-band HANGUP followed by 511 for audio commands.
  */
 export class SimulatedAsterisk implements AgiTransport {
-  /** The conversation, `> command` and `< reply` lines. */
+  /** The conversation, `> command` and `< reply` lines, and `# ` notes on the caller's keys. */
   readonly conversation: string[] = [];
+  /** Notes for the conversation, e.g. a key pressed during a prompt that did not listen for it (Asterisk drops it). */
+  private notes: string[] = [];
   private readonly presses: string[];
   private readonly vars = new Map<string, string>();
   private up = false;
@@ -70,13 +71,18 @@ export class SimulatedAsterisk implements AgiTransport {
     for (const command of data.split("\n").filter(Boolean)) {
       this.conversation.push(`> ${command}`);
       const reply = this.reply(command);
-      this.conversation.push(...reply.map((line) => `< ${line}`));
+      this.conversation.push(...reply.map((line) => `< ${line}`), ...this.notes.splice(0));
       queueMicrotask(() => this.deliver(reply.map((line) => `${line}\n`).join("")));
     }
     return true;
   }
 
   close(): void {}
+
+  /** Keys of --press the call ended before using (`,` pauses not counted). */
+  get unusedKeys(): string {
+    return this.presses.filter((key) => key !== ",").join("");
+  }
 
   private reply(command: string): string[] {
     if (this.hungUp && !allowedOnDeadChannel(command)) return [DEAD];
@@ -112,6 +118,7 @@ export class SimulatedAsterisk implements AgiTransport {
       const key = this.presses.shift()!;
       if (key === "h") return this.hangup([`200 result=-1 endpos=${INTERRUPTED_AT}`]);
       if (escapeDigits.includes(key)) return [`200 result=${key.charCodeAt(0)} endpos=${INTERRUPTED_AT}`];
+      this.notes.push(`# key ${key} lost: this prompt listens only for ${escapeDigits}`);
     }
     return [`200 result=0 endpos=${PROMPT_SAMPLES}`];
   }
