@@ -5,7 +5,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { firstMissing, linePattern, parseWalkthrough } from "../helpers/walkthrough.ts";
@@ -41,9 +41,13 @@ async function copyOfRepository(): Promise<string> {
   if (list.exitCode !== 0) throw new Error(`git ls-files failed in ${ROOT}: ${list.stderr}`);
   for (const file of list.stdout.toString().split("\0").filter(Boolean)) {
     const from = join(ROOT, file);
-    if (!existsSync(from)) continue; // deleted in the working tree
+    if (!existsSync(from) || file === "node_modules") continue; // deleted in the working tree; linked below
     const to = join(dir, file);
     mkdirSync(dirname(to), { recursive: true });
+    if (lstatSync(from).isSymbolicLink()) {
+      symlinkSync(readlinkSync(from), to);
+      continue;
+    }
     copyFileSync(from, to);
     chmodSync(to, statSync(from).mode & 0o777);
   }
