@@ -4,10 +4,11 @@ import type { IvrConfig } from "../config/schema.ts";
 import { existsSync } from "node:fs";
 import { openHistoryReadOnly } from "../history/db.ts";
 import { databasePath } from "../history/location.ts";
-import { normalizePhone } from "../history/phone.ts";
+import { phoneSearch } from "../history/country.ts";
+import { CALL_STATUSES } from "../ivr/outcome.ts";
 import { listCalls } from "../history/queries.ts";
 import { callJson } from "../history/call-json.ts";
-import { CommandFailure, parseCount, parseFlags } from "./args.ts";
+import { CommandFailure, parseCount, parseFlags, UsageError } from "./args.ts";
 import { orCommandFailure } from "./load-config.ts";
 
 /** `ivr calls`: the call history, newest first, as a table or JSON lines. */
@@ -21,7 +22,10 @@ export async function runCalls(args: string[]): Promise<number> {
     limit: { type: "string" },
     json: { type: "boolean" },
   });
-  // The config gives the database path and the country numbers are normalized with; neither is required.
+  if (values.status !== undefined && !(CALL_STATUSES as readonly string[]).includes(values.status)) {
+    throw new UsageError(`--status takes ${CALL_STATUSES.join(", ")}, not "${values.status}"`);
+  }
+  // The config gives the database path and the countries numbers are normalized with; neither is required.
   const location = findConfig(values.config);
   const config: IvrConfig = location ? orCommandFailure(() => loadConfigFile(location.path)).config : {};
   // Read-only: an administrator running this as root must not create files the asterisk
@@ -30,7 +34,8 @@ export async function runCalls(args: string[]): Promise<number> {
   if (!existsSync(path)) throw new CommandFailure(`no call history at ${path} (no call recorded yet, or give --db, $IVR_DB or database.path)`);
   const history = openHistoryReadOnly(path);
   try {
-    const phone = values.phone ? (normalizePhone(values.phone, config.country) ?? values.phone) : undefined;
+    // The number in any spelling: E.164 in each configured country, or as it was stored.
+    const phone = values.phone ? phoneSearch(values.phone, config) : undefined;
     const rows = listCalls(history, { phone, did: values.did, status: values.status, limit: parseCount(values.limit, "--limit") ?? 20 }).map(callJson);
     if (values.json) {
       for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);

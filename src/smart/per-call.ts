@@ -1,6 +1,6 @@
 import type { LoadedConfig } from "../config/schema.ts";
-import { openHistory } from "../history/db.ts";
-import { insertDecision } from "../history/record.ts";
+import { openHistory, PER_CALL_BUSY_TIMEOUT_MS } from "../history/db.ts";
+import type { NewDecisionRow } from "../history/schema.ts";
 import type { SmartRouter } from "../ivr/smart-route.ts";
 import type { Logger } from "../log.ts";
 import { DecisionLog, decisionLogFile } from "./decision-log.ts";
@@ -9,19 +9,21 @@ import { SmartService } from "./service.ts";
 
 /**
  * Smart Redirect for the IVR in a per-call process: the history is opened only when a DID
- * with `smart:` is called, read for the decision, the decision written, and closed again.
- * Any failure means no routing (the normal menu), logged.
+ * with `smart:` is called, read for the decision, and closed again. The caller waits for
+ * this, so nothing here writes: the decision's row goes to `keepRow` and is stored with the
+ * call record after the session (or spooled with it), and reads never wait for a writer
+ * (WAL). Opening waits for a lock at most PER_CALL_BUSY_TIMEOUT_MS (only a new database
+ * needs one, to migrate). Any failure means no routing (the normal menu), logged.
  */
-export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Logger): SmartRouter {
+export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Logger, keepRow: (row: NewDecisionRow) => void): SmartRouter {
   return async (enterprise, request, uniqueid) => {
     let history: ReturnType<typeof openHistory> | undefined;
     try {
-      history = openHistory(dbPath);
-      const open = history;
+      history = openHistory(dbPath, { busyTimeoutMs: PER_CALL_BUSY_TIMEOUT_MS });
       const service = new SmartService({
         snapshot: () => ({ config: loaded.config, generation: 1 }),
-        sources: historySources(open),
-        decisionLog: new DecisionLog((row) => insertDecision(open, row), () => decisionLogFile(loaded.config, loaded.path, dbPath), log),
+        sources: historySources(history),
+        decisionLog: new DecisionLog(keepRow, () => decisionLogFile(loaded.config, loaded.path, dbPath), log),
         log,
       });
       return await service.decideFor(enterprise, request, uniqueid);

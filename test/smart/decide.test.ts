@@ -24,10 +24,10 @@ function history(table: Record<string, { first?: string; last?: string; name?: s
   return {
     asked,
     answeredExtension: (phone, which) => {
-      asked.push(`${which}:${phone}`);
-      return table[phone]?.[which];
+      asked.push(`${which}:${phone.e164 ?? `raw ${phone.raw}`}`);
+      return table[phone.e164 ?? phone.raw]?.[which];
     },
-    callerName: (phone) => table[phone]?.name,
+    callerName: (phone) => table[phone.e164 ?? phone.raw]?.name,
   };
 }
 

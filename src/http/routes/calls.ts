@@ -1,11 +1,12 @@
 import { Hono } from "hono";
-import { normalizePhone } from "../../history/phone.ts";
+import { phoneSearch } from "../../history/country.ts";
 import { callStats, getCall, listCalls, MAX_LIMIT } from "../../history/queries.ts";
 import { callJson } from "../../history/call-json.ts";
+import { CALL_STATUSES } from "../../ivr/outcome.ts";
 import { adminOnly } from "../auth.ts";
 import type { AppDeps } from "../deps.ts";
 
-const STATUSES = ["answered", "busy", "no_answer", "unavailable", "abandoned", "failed", "hungup_in_menu", "no_selection", "smart_redirect"];
+const STATUSES: readonly string[] = CALL_STATUSES;
 
 /** A time given as ISO 8601 or epoch milliseconds. */
 function parseTime(value: string | undefined): number | undefined | "invalid" {
@@ -25,8 +26,8 @@ export function callRoutes(deps: AppDeps): Hono {
     const before = q.before === undefined ? undefined : Number(q.before);
     if (before !== undefined && !Number.isInteger(before)) return c.json({ error: "before must be a call id" }, 400);
     if (q.status && !STATUSES.includes(q.status)) return c.json({ error: `status must be one of ${STATUSES.join(", ")}` }, 400);
-    // The same number in any spelling: stored numbers are E.164 in the PBX's country.
-    const phone = q.phone ? (normalizePhone(q.phone, deps.snapshot().config.country) ?? q.phone) : undefined;
+    // The same number in any spelling: E.164 in each configured country, or as it was stored.
+    const phone = q.phone ? phoneSearch(q.phone, deps.snapshot().config) : undefined;
     const rows = listCalls(deps.history, { phone, did: q.did, status: q.status, before, limit });
     return c.json({ calls: rows.map(callJson), next_before: rows.length === limit ? rows.at(-1)!.id : null });
   });
