@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { runHandler } from "../../src/agi/handler.ts";
+import { AgiSession } from "../../src/agi/session.ts";
+import { SimulatedAsterisk, simulatedEnv } from "../../src/agi/simulator.ts";
 import { callJson } from "../../src/history/call-json.ts";
 import { getCall } from "../../src/history/queries.ts";
 import { insertCall, ivrCallRow } from "../../src/history/record.ts";
@@ -64,4 +66,19 @@ test("a channel answered before the IVR: its up time at Dial is unknown, so the 
   // ANSWEREDTIME_MS 3412 would say 3 s; the channel was up for an unknown time before the IVR.
   const row = await timedCall("fastagi-ext1001-answered.txt", { 'STREAM FILE demo-congrats "0123456789"': 1700, "EXEC Dial Local/1001@internal/n,20,t": 1900 }, upBeforeTheIvr);
   expect(row).toMatchObject({ status: "answered", talk_seconds: 2 });
+});
+
+test("ivr simulate's Asterisk speaks Asterisk 22: ANSWEREDTIME_MS counts from ANSWER, and the IVR records the Dial's span", async () => {
+  const simulation = { did: "0212345678", caller: "+66812345678", press: "1001", result: "answer" as const };
+  let session!: AgiSession;
+  const asterisk = new SimulatedAsterisk(simulation, (text) => session.receive(text));
+  session = new AgiSession(asterisk);
+  session.receive(simulatedEnv(simulation, "1795264166.1"));
+  let call: IvrCall | undefined;
+  const handler = ivrHandler(() => ({ config: ivrTestConfig(), path: IVR_CONFIG }), (finished) => void (call = finished), undefined, { clock: asterisk.clock });
+  await runHandler(session, () => handler, captureLog().log);
+  // The prompt cut by the first key (1.72 s), three more keys (0.8 s each), then 8 s ringing and 42 s talking.
+  const reply = asterisk.conversation[asterisk.conversation.indexOf("> GET VARIABLE ANSWEREDTIME_MS") + 1];
+  expect(reply).toBe("< 200 result=1 (54120)");
+  expect(call!.outcome).toEqual({ status: "answered", answeredBy: "1001@internal/n", talkSeconds: 50, detail: "ANSWER" });
 });
