@@ -1,5 +1,7 @@
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
+import type { IvrConfig } from "../config/schema.ts";
+import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
 import { loadConfigFile } from "../config/load.ts";
@@ -20,12 +22,26 @@ export async function runCheck(args: string[]): Promise<number> {
   out.push(
     `Call history: ${databasePath(undefined, config.database, location.path)} (${retention ? `kept ${retention} days` : "kept forever"}); numbers in E.164${config.country ? ` for ${config.country}` : ", no country set"}.`,
   );
+  out.push(...countryWarnings(config));
   const enterprises = summarizeSmart(config);
   if (enterprises.length) {
     out.push("", "Smart Redirect:", ...table(enterprises.map(({ id, description, notes }) => ({ name: id, description, notes })), "  "));
   }
   process.stdout.write(`${out.join("\n")}\n`);
   return 0;
+}
+
+/**
+ * Calls whose numbers cannot be put in E.164 are stored as dialed: Smart Redirect and
+ * `ivr calls --phone` then find them only in that same spelling.
+ */
+function countryWarnings(config: IvrConfig): string[] {
+  const { dids, otherDids } = didsWithoutCountry(config);
+  if (!dids.length && !otherDids) return [];
+  const where = [...(dids.length ? [`DID${dids.length === 1 ? "" : "s"} ${dids.join(", ")}`] : []), ...(otherDids ? ["any DID not configured"] : [])].join(" and ");
+  return [
+    `warning: calls on ${where} cannot be normalized to E.164 (no country for them): set country: at the top, or under the enterprise whose lines include the DID; until then their numbers are stored and matched as dialed.`,
+  ];
 }
 
 /** Names in a column, each with its description, and its notes indented under it. */

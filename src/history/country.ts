@@ -20,6 +20,17 @@ export function countryForDid(config: IvrConfig, did: string): string | undefine
   return viaMenu ?? config.country;
 }
 
+/**
+ * Where callers' numbers cannot be put in E.164 for lack of a country: the configured DIDs
+ * without one, and whether any other DID (the default menu) has none either.
+ */
+export function didsWithoutCountry(config: IvrConfig): { dids: string[]; otherDids: boolean } {
+  const dids = Object.keys(config.dids ?? {}).filter((did) => !countryForDid(config, did));
+  const named = config.default?.smart;
+  const otherDids = !(named && config.smart?.enterprises?.[named]?.country) && !config.country;
+  return { dids, otherDids };
+}
+
 /** Every country numbers may have been normalized with: to find a number typed in any national spelling. */
 export function configuredCountries(config: IvrConfig): string[] {
   const all = [config.country, ...Object.values(config.smart?.enterprises ?? {}).map((e) => e.country)];
