@@ -99,9 +99,10 @@ export function importSpool(history: History, dir: string, options: { maxFiles: 
           if (insertRecord(history, record) === undefined) result.duplicates++;
           else result.imported++;
         } catch (error) {
-          // The database cannot take it now: all of them wait for the next try. Any other
-          // error is this record's own (a constraint): set it aside, import the rest.
-          if (isBusyError(error)) throw error;
+          // A record the database refuses (a constraint, a value it cannot bind) is set
+          // aside and the rest imported; when the database itself fails (busy, full, I/O),
+          // all of them wait for the next try.
+          if (!isRecordError(error)) throw error;
           rejected.add(original);
         }
       }
@@ -125,6 +126,12 @@ export function importSpool(history: History, dir: string, options: { maxFiles: 
     result.bad.push(original);
   }
   return result;
+}
+
+function isRecordError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code !== "string" || !code.startsWith("SQLITE")) return !isBusyError(error);
+  return code.startsWith("SQLITE_CONSTRAINT") || code === "SQLITE_MISMATCH" || code === "SQLITE_TOOBIG";
 }
 
 function readRecord(path: string): CallRecord | undefined {

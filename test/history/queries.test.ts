@@ -83,4 +83,15 @@ describe("retention", () => {
     expect(pruneIfDue(history, 365, now + DAY / 2)).toBe(0); // pruned less than a day ago
     expect(pruneIfDue(history, 365, now + DAY + 1)).toBe(1);
   });
+
+  test("bounded pruning (a per-call process) goes on where the last one stopped, and is marked done only when done", () => {
+    const history = tempHistory();
+    const now = 1_800_000_000_000;
+    insertCall(history, callRow({ startedAt: now - 400 * DAY }));
+    history.db.insert(smartDecisions).values({ at: now - 400 * DAY, via: "http", enterprise: "0367", mode: "off", outcome: "off", latencyMs: 0, cached: false }).run();
+    expect(pruneIfDue(history, 365, now, 1)).toBe(1); // the calls; the decisions left for the next call
+    expect(pruneIfDue(history, 365, now, 1)).toBe(1);
+    insertCall(history, callRow({ startedAt: now - 400 * DAY }));
+    expect(pruneIfDue(history, 365, now + 1000, 1)).toBe(0); // done: not again today
+  });
 });
