@@ -13,6 +13,8 @@ export interface WriteQueueOptions {
   /** Where call records go when the database cannot take them (see spool.ts); none: they are lost. */
   spoolDir?: string;
   health?: WriteHealth;
+  /** Calls just committed (Smart Redirect drops what it cached about their numbers). */
+  onCallsWritten?: (rows: readonly NewCallRow[]) => void;
 }
 
 /**
@@ -74,6 +76,7 @@ export class WriteQueue {
         if (decisionRows.length) this.history.db.insert(smartDecisions).values(decisionRows).run();
       })();
       this.retryMs = undefined;
+      if (callRows.length) this.options.onCallsWritten?.(callRows);
       const { since } = this.health.current();
       const before = this.health.wrote();
       if (before !== "ok") this.log.info(`history writable again after ${Date.now() - (since ?? Date.now())} ms`);

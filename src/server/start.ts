@@ -28,6 +28,8 @@ export interface ServerOptions {
   limits: { [K in keyof FastAgiLimits]?: FastAgiLimits[K] | undefined };
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** How often calls written by other processes are looked for, and the spool imported (default 1 s). */
+  historyPollMs?: number;
 }
 
 export interface RunningServer {
@@ -52,7 +54,12 @@ export function startServer(options: ServerOptions): RunningServer {
   const history = openHistory(options.dbPath, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
   const spoolDir = spoolDirFor(history.path);
   const health = new WriteHealth();
-  const queue = new WriteQueue(history, log, { spoolDir, health });
+  // A caller's cached Smart decisions go when their new call is written: a no_match cached
+  // at the start of their first call must not answer their call-back (see also upkeep).
+  const forgetCallers = (rows: readonly { externalNumber?: string | null; externalNumberRaw?: string | null }[]) => {
+    for (const row of rows) smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
+  };
+  const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
   const smart = new SmartService({
     snapshot: () => store.current,
     sources: historySources(history),
@@ -69,8 +76,7 @@ export function startServer(options: ServerOptions): RunningServer {
     (call, loaded) => {
       const row = ivrCallRow(call, loaded.config);
       queue.call(row);
-      // At once, not when the row is written: the caller may call back within a second.
-      smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
+      forgetCallers([row]);
       metrics.callsRecorded.inc({ status: call.outcome.status });
     },
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
@@ -119,7 +125,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   pruneTimer.unref?.();
   // Calls per-call processes record, and the spool: noticed and imported about once a second.
-  const upkeep = startHistoryUpkeep({ history, spoolDir, health, log, onNewCall: (call) => smart.forgetPhone(call.externalNumber, call.externalNumberRaw) });
+  const upkeep = startHistoryUpkeep({ history, spoolDir, health, log, onNewCall: (call) => forgetCallers([call]), everyMs: options.historyPollMs });
   upkeep.round();
 
   // The generated dialplan follows the config (smart.dialplan.write_on_change), one rewrite at a time.
