@@ -36,10 +36,14 @@ export function isBusyError(error: unknown): boolean {
   return (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/i.test(String(message ?? error));
 }
 
-/** Opens an existing history read-only (for `ivr calls`): never creates or migrates a file. */
-export function openHistoryReadOnly(path: string): History {
+/**
+ * Opens an existing history read-only (for `ivr calls`, and a per-call process's Smart
+ * lookups before the menu): never creates or migrates a file, so it never waits on a lock
+ * nor runs a migration while a caller waits. Throws when there is no file.
+ */
+export function openHistoryReadOnly(path: string, options: { busyTimeoutMs?: number } = {}): History {
   const sqlite = new Database(path, { readonly: true, strict: true });
-  sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.run(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
   const db = drizzle({ client: sqlite, schema }) as HistoryDb;
   return { path, db, sqlite, close: () => sqlite.close() };
 }
