@@ -7,6 +7,7 @@ import { databasePath } from "../history/location.ts";
 import { phoneSearch } from "../history/country.ts";
 import { CALL_STATUSES } from "../ivr/outcome.ts";
 import { listCalls } from "../history/queries.ts";
+import { spoolDirFor, spooledCount } from "../history/spool.ts";
 import { callJson } from "../history/call-json.ts";
 import { CommandFailure, parseCount, parseFlags, UsageError } from "./args.ts";
 import { orCommandFailure } from "./load-config.ts";
@@ -59,6 +60,8 @@ export async function runCalls(args: string[]): Promise<number> {
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     const lines = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
     process.stdout.write(`${lines.join("\n")}\n${rows.length ? "" : "(no calls)\n"}`);
+    const waiting = spooledCount(spoolDirFor(path));
+    if (waiting) process.stderr.write(`${waiting} more calls wait in ${spoolDirFor(path)} (the history was busy or failing): the next call or ivr serve imports them\n`);
     return 0;
   } finally {
     history.close();

@@ -75,12 +75,6 @@ export class WriteQueue {
         if (callRows.length) this.history.db.insert(calls).values(callRows).onConflictDoNothing({ target: calls.recordKey }).run();
         if (decisionRows.length) this.history.db.insert(smartDecisions).values(decisionRows).run();
       })();
-      this.retryMs = undefined;
-      if (callRows.length) this.options.onCallsWritten?.(callRows);
-      const { since } = this.health.current();
-      const before = this.health.wrote();
-      if (before !== "ok") this.log.info(`history writable again after ${Date.now() - (since ?? Date.now())} ms`);
-      return callRows.length + decisionRows.length;
     } catch (error) {
       if (isBusyError(error)) {
         if (this.health.busy() !== "busy") this.log.warn("history busy (another process is writing); keeping rows to retry");
@@ -94,6 +88,11 @@ export class WriteQueue {
       }
       return 0;
     }
+    this.retryMs = undefined;
+    const { since } = this.health.current();
+    if (this.health.wrote() !== "ok") this.log.info(`history writable again after ${Date.now() - (since ?? Date.now())} ms`);
+    if (callRows.length) this.options.onCallsWritten?.(callRows);
+    return callRows.length + decisionRows.length;
   }
 
   /** At shutdown: writes what it can, spools what the database would not take. */

@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openHistory } from "../../src/history/db.ts";
-import { insertCall } from "../../src/history/record.ts";
+import { insertCall, recordKey } from "../../src/history/record.ts";
+import { spoolDirFor, spoolRecord } from "../../src/history/spool.ts";
 import { compiledBinary } from "../helpers/binary.ts";
 import { callRow } from "../helpers/history.ts";
 
@@ -57,6 +58,15 @@ describe("ivr calls", () => {
     const { stdout, code } = await ivr(["calls", "--db", history(), "--phone", "80291234567", "--json"]);
     expect(code).toBe(0);
     expect(stdout.trim().split("\n").map((line) => JSON.parse(line).external_number_raw)).toEqual(["80291234567"]);
+  });
+
+  test("calls still in the spool are mentioned, not silently missing", async () => {
+    const db = history();
+    const row = callRow({ uniqueid: "spooled.1" });
+    spoolRecord(spoolDirFor(db), { call: { ...row, recordKey: recordKey(row.uniqueid, row.startedAt) }, decisions: [] });
+    const { stderr, code } = await ivr(["calls", "--db", db]);
+    expect(code).toBe(0);
+    expect(stderr).toContain(`1 more calls wait in ${spoolDirFor(db)}`);
   });
 
   test("--status interrupted is accepted; an unknown status is refused with the list", async () => {
