@@ -4,8 +4,9 @@ import type { IvrConfig } from "../config/schema.ts";
 import { existsSync } from "node:fs";
 import { openHistoryReadOnly } from "../history/db.ts";
 import { databasePath } from "../history/location.ts";
-import { normalizePhone } from "../history/phone.ts";
+import { phoneSearch } from "../history/country.ts";
 import { listCalls } from "../history/queries.ts";
+import { spoolDirFor, spooledCount } from "../history/spool.ts";
 import { callJson } from "../history/call-json.ts";
 import { unknownStatus } from "../history/statuses.ts";
 import { CommandFailure, parseCount, parseFlags, UsageError } from "./args.ts";
@@ -25,7 +26,7 @@ export async function runCalls(args: string[]): Promise<number> {
   const badStatus = values.status === undefined ? undefined : unknownStatus(values.status);
   if (badStatus) throw new UsageError(`--status: ${badStatus}`);
   const limit = parseCount(values.limit, "--limit") ?? 20;
-  // The config gives the database path and the country numbers are normalized with; neither is required.
+  // The config gives the database path and the countries numbers are normalized with; neither is required.
   const location = findConfig(values.config);
   const config: IvrConfig = location ? orCommandFailure(() => loadConfigFile(location.path)).config : {};
   // Read-only: an administrator running this as root must not create files the asterisk
@@ -37,7 +38,8 @@ export async function runCalls(args: string[]): Promise<number> {
   }
   const history = openHistoryReadOnly(path);
   try {
-    const phone = values.phone ? (normalizePhone(values.phone, config.country) ?? values.phone) : undefined;
+    // The number in any spelling: E.164 in each configured country, or as it was stored.
+    const phone = values.phone ? phoneSearch(values.phone, config) : undefined;
     const rows = listCalls(history, { phone, did: values.did, status: values.status, limit }).map(callJson);
     if (values.json) {
       for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
@@ -61,6 +63,8 @@ export async function runCalls(args: string[]): Promise<number> {
     const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
     const lines = table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
     process.stdout.write(`${lines.join("\n")}\n${rows.length ? "" : "(no calls)\n"}`);
+    const waiting = spooledCount(spoolDirFor(path));
+    if (waiting) process.stderr.write(`${waiting} more calls wait in ${spoolDirFor(path)} (the history was busy or failing): the next call or ivr serve imports them\n`);
     return 0;
   } finally {
     history.close();

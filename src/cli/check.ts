@@ -1,9 +1,10 @@
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
+import type { IvrConfig } from "../config/schema.ts";
+import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
 import { loadConfigFile } from "../config/load.ts";
-import type { IvrConfig } from "../config/schema.ts";
 import { parseFlags } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
 
@@ -18,6 +19,7 @@ export async function runCheck(args: string[]): Promise<number> {
   const dids = summaries.length - 1;
   out.push("", `${dids} DID${dids === 1 ? "" : "s"} configured; any other DID gets the default menu.`);
   out.push(...historyLines(config, location.path));
+  out.push(...countryWarnings(config));
   const enterprises = summarizeSmart(config);
   if (enterprises.length) {
     out.push("", "Smart Redirect:", ...table(enterprises.map(({ id, description, notes }) => ({ name: id, description, notes })), "  "));
@@ -41,6 +43,19 @@ function historyLines(config: IvrConfig, configPath: string): string[] {
   return [
     `Call history: ${envDb} ($IVR_DB; ${kept}); ${numbers}.`,
     `  note: $IVR_DB is set in this shell; a per-call process uses it only if Asterisk's environment sets it too, else ${fromConfig} (${source})`,
+  ];
+}
+
+/**
+ * Calls whose numbers cannot be put in E.164 are stored as dialed: Smart Redirect and
+ * `ivr calls --phone` then find them only in that same spelling.
+ */
+function countryWarnings(config: IvrConfig): string[] {
+  const { dids, otherDids } = didsWithoutCountry(config);
+  if (!dids.length && !otherDids) return [];
+  const where = [...(dids.length ? [`DID${dids.length === 1 ? "" : "s"} ${dids.join(", ")}`] : []), ...(otherDids ? ["any DID not configured"] : [])].join(" and ");
+  return [
+    `warning: calls on ${where} cannot be normalized to E.164 (no country for them): set country: at the top, or under the enterprise whose lines include the DID; until then their numbers are stored and matched as dialed.`,
   ];
 }
 

@@ -56,7 +56,7 @@ export async function runSimulate(args: string[]): Promise<number> {
   session = new AgiSession(asterisk);
   session.receive(simulatedEnv(simulation, `${(Date.now() / 1000).toFixed(0)}.1`));
   let call: IvrCall | undefined;
-  const handler = ivrHandler(() => ({ config, path: location.path }), (finished) => void (call = finished));
+  const handler = ivrHandler(() => ({ config, path: location.path }), (finished) => void (call = finished), undefined, { clock: asterisk.clock });
   const outcome = await runHandler(session, () => handler, log);
 
   const { source } = menuFor(config, simulation.did);

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { normalizePhone } from "../../history/phone.ts";
+import { phoneSearch } from "../../history/country.ts";
 import { callStats, getCall, listCalls, MAX_LIMIT } from "../../history/queries.ts";
 import { callJson } from "../../history/call-json.ts";
 import { unknownStatus } from "../../history/statuses.ts";
@@ -25,8 +25,8 @@ export function callRoutes(deps: AppDeps): Hono {
     if (before !== undefined && !Number.isInteger(before)) return c.json({ error: "before must be a call id" }, 400);
     const badStatus = q.status ? unknownStatus(q.status) : undefined;
     if (badStatus) return c.json({ error: badStatus }, 400);
-    // The same number in any spelling: stored numbers are E.164 in the PBX's country.
-    const phone = q.phone ? (normalizePhone(q.phone, deps.snapshot().config.country) ?? q.phone) : undefined;
+    // The same number in any spelling: E.164 in each configured country, or as it was stored.
+    const phone = q.phone ? phoneSearch(q.phone, deps.snapshot().config) : undefined;
     const rows = listCalls(deps.history, { phone, did: q.did, status: q.status, before, limit });
     return c.json({ calls: rows.map(callJson), next_before: rows.length === limit ? rows.at(-1)!.id : null });
   });
