@@ -1,7 +1,8 @@
 /**
  * Config reading and validation time by DID count (YAML parse, aliases, schema, cross
  * checks): what `ivr check`, a per-call process with a changed file and ivr serve's reload
- * child each pay. `bun bench/config.ts` alone, or within `bun run bench`.
+ * child each pay. `bun bench/config.ts` alone, or within `bun run bench` (an extra, see
+ * extras.ts: the table, then its figures as one JSON line).
  */
 import { parseConfig } from "../src/config/load.ts";
 
@@ -62,4 +63,8 @@ export function printConfigTimings(timings: readonly ConfigTiming[]): void {
   }
 }
 
-if (import.meta.main) printConfigTimings(measureConfig());
+if (import.meta.main) {
+  const timings = measureConfig();
+  printConfigTimings(timings);
+  console.log(JSON.stringify({ timings }));
+}

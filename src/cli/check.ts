@@ -1,7 +1,9 @@
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
 import { loadConfigFile } from "../config/load.ts";
+import type { IvrConfig } from "../config/schema.ts";
 import { weakTokenWarnings } from "../config/weak-tokens.ts";
+import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
@@ -28,10 +30,8 @@ async function check(args: string[]): Promise<number> {
   out.push(...table(summaries.map(({ did, description, notes }) => ({ name: did, description, notes }))));
   const dids = summaries.length - 1;
   out.push("", `${dids} DID${dids === 1 ? "" : "s"} configured; any other DID gets the default menu.`);
-  const retention = config.database?.retention_days ?? DEFAULT_RETENTION_DAYS;
-  out.push(
-    `Call history: ${databasePath(undefined, config.database, location.path)} (${retention ? `kept ${retention} days` : "kept forever"}); numbers in E.164${config.country ? ` for ${config.country}` : ", no country set"}.`,
-  );
+  out.push(...historyLines(config, location.path));
+  out.push(...countryWarnings(config));
   const enterprises = summarizeSmart(config);
   if (enterprises.length) {
     const weak = weakTokenWarnings(config);
@@ -45,6 +45,38 @@ async function check(args: string[]): Promise<number> {
   }
   await writeOut(`${out.join("\n")}\n`);
   return 0;
+}
+
+/**
+ * Where calls are recorded, as a per-call process (which gets no --db) would resolve it.
+ * $IVR_DB set in this shell may not be set in Asterisk's environment: say both.
+ */
+function historyLines(config: IvrConfig, configPath: string): string[] {
+  const retention = config.database?.retention_days ?? DEFAULT_RETENTION_DAYS;
+  const fromConfig = databasePath(undefined, config.database, configPath, {});
+  const source = config.database?.path ? "database.path" : "the default";
+  const envDb = process.env.IVR_DB;
+  const kept = retention ? `kept ${retention} days` : "kept forever";
+  const numbers = `numbers in E.164${config.country ? ` for ${config.country}` : ", no country set"}`;
+  if (!envDb) return [`Call history: ${fromConfig} (${source}; ${kept}); ${numbers}.`];
+  return [
+    `Call history: ${envDb} ($IVR_DB; ${kept}); ${numbers}.`,
+    `  note: $IVR_DB is set in this shell; a per-call process uses it only if Asterisk's environment sets it too, else ${fromConfig} (${source})`,
+  ];
+}
+
+/**
+ * Calls whose numbers cannot be put in E.164 are stored as dialed: Smart Redirect and
+ * `ivr calls --phone` then find them only in that same spelling.
+ */
+function countryWarnings(config: IvrConfig): string[] {
+  const { dids, otherDids } = didsWithoutCountry(config);
+  if (!dids.length && !otherDids) return [];
+  const named = dids.length > 10 ? `${dids.slice(0, 10).join(", ")} and ${dids.length - 10} more` : dids.join(", ");
+  const where = [...(dids.length ? [`DID${dids.length === 1 ? "" : "s"} ${named}`] : []), ...(otherDids ? ["any DID not configured"] : [])].join(" and ");
+  return [
+    `warning: calls on ${where} cannot be normalized to E.164 (no country for them): set country: at the top, or under the enterprise whose lines include the DID; until then their numbers are stored and matched as dialed.`,
+  ];
 }
 
 interface Row {
