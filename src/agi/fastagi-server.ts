@@ -1,6 +1,7 @@
 import type { Socket } from "bun";
 import type { Logger } from "../log.ts";
 import type { AgiEnv } from "./env.ts";
+import { AgiShutdownError } from "./errors.ts";
 import { type AgiHandler, runHandler } from "./handler.ts";
 import { AgiSession } from "./session.ts";
 import { SocketWriter } from "./socket-writer.ts";
@@ -145,7 +146,7 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
       listener.stop(false);
       await until(() => sessions.size === 0, graceMs);
       if (sessions.size > 0) log.warn(`closing ${sessions.size} FastAGI sessions still running after ${graceMs} ms`);
-      for (const session of sessions) session.close("server shutting down");
+      for (const session of sessions) session.close("server shutting down", new AgiShutdownError());
       // Closed sessions have sent their FIN; give Asterisk a moment to close before cutting.
       await until(() => sockets.size === 0, 1000);
       listener.stop(true);

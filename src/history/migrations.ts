@@ -61,9 +61,17 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
     `,
   },
   {
+    name: "0002_record_key_and_raw_numbers",
+    sql: `
+      ALTER TABLE calls ADD COLUMN record_key TEXT;
+      CREATE UNIQUE INDEX calls_record_key ON calls (record_key);
+      CREATE INDEX calls_external_number_raw ON calls (external_number_raw, external_number, started_at);
+    `,
+  },
+  {
     // Calls seen on AMI (issue 11): more about each call, its legs and transfers, and every
     // channel uniqueid it had, by which an IVR record and AMI's record of one call meet.
-    name: "0002_tracked_calls",
+    name: "0003_tracked_calls",
     sql: `
       ALTER TABLE calls ADD COLUMN line TEXT;
       ALTER TABLE calls ADD COLUMN ringing_at INTEGER;
@@ -144,7 +152,7 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
  * route, its status unless AMI saw the call answered, who answered unless AMI saw a
  * transfer); AMI adds the rest and its measured times. Used by the trigger above (IVR row
  * second) and by the tracker's store (AMI row second), so both orders give the same row.
- * Part of migration 0002: a later change of the rule is a new migration with a new function.
+ * Part of migration 0003: a later change of the rule is a new migration with a new function.
  */
 export function mergeTrackedIntoIvr(ivrId: string, ivrUniqueid: string): string {
   // AMI's row: the call the IVR's channel belongs to. Channels move last, so this finds it to the end.

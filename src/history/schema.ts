@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * Call history. One row per call the IVR handled (later also calls AMI saw). Times are
@@ -32,7 +32,13 @@ export const calls = sqliteTable(
     waitSeconds: integer("wait_seconds"),
     talkSeconds: integer("talk_seconds"),
     detail: text("detail"),
-    // Migration 0002: what AMI adds (appended, as ALTER TABLE puts them). `line` is the trunk.
+    /**
+     * One call's identity (uniqueid@started_at), unique: a record imported from the spool
+     * twice (a crash between the import's commit and the file's removal) is stored once.
+     * NULL on rows written before it existed.
+     */
+    recordKey: text("record_key"),
+    // Migration 0003: what AMI adds (appended, as ALTER TABLE puts them). `line` is the trunk.
     line: text("line"),
     ringingAt: integer("ringing_at"),
     answeredAt: integer("answered_at"),
@@ -55,6 +61,10 @@ export const calls = sqliteTable(
     index("calls_external_number").on(t.externalNumber, t.startedAt),
     index("calls_did").on(t.did, t.startedAt),
     index("calls_uniqueid").on(t.uniqueid),
+    uniqueIndex("calls_record_key").on(t.recordKey),
+    // Numbers that could not be put in E.164 are matched in the spelling they came in
+    // (raw = ? AND external_number IS NULL ORDER BY started_at: one seek).
+    index("calls_external_number_raw").on(t.externalNumberRaw, t.externalNumber, t.startedAt),
     index("calls_linkedid").on(t.linkedid),
   ],
 );

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ConfigSnapshot } from "../config/store.ts";
 import type { History } from "../history/db.ts";
+import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
 import type { SmartService } from "../smart/service.ts";
 import type { CallTracking } from "../tracking/service.ts";
@@ -21,4 +22,6 @@ export interface AppDeps {
   fastagiSessions?: () => number;
   /** AMI call tracking, when the config has an ami: section. */
   tracking?: CallTracking;
+  /** How ivr serve's history writes are going (for /health and /metrics). */
+  historyWrites?: () => HistoryWriteStatus;
 }

@@ -1,4 +1,6 @@
+import type { IvrConfig } from "../config/schema.ts";
 import { normalizePhone } from "../history/phone.ts";
+import { countryOf } from "./country.ts";
 import type { LiveEvent } from "./live.ts";
 import { legRow, transferRow, type UserLookup } from "./store.ts";
 import { legRowJson, transferRowJson } from "./timeline.ts";
@@ -21,7 +23,7 @@ function phone(raw: string | null, country: string | undefined): string | null {
 }
 
 /** A live call as the API shows it: the history's column names, times in ISO 8601. */
-export function callFieldsJson(call: CallFields, country: string | undefined, userFor: UserLookup) {
+export function callFieldsJson(call: CallFields, config: IvrConfig, userFor: UserLookup) {
   const user = call.answeredExtension ? userFor(call.answeredExtension) : undefined;
   return {
     id: call.id,
@@ -34,7 +36,7 @@ export function callFieldsJson(call: CallFields, country: string | undefined, us
     ringing_at: iso(call.ringingAt),
     answered_at: iso(call.answeredAt),
     ended_at: iso(call.endedAt),
-    external_number: phone(call.externalNumber, country),
+    external_number: phone(call.externalNumber, countryOf(config, call.did)),
     external_number_raw: call.externalNumber,
     caller_name: call.callerName,
     did: call.did,
@@ -60,16 +62,16 @@ export function callFieldsJson(call: CallFields, country: string | undefined, us
 export const legJson = (leg: LegSummary, position: number) => legRowJson(legRow(leg, position));
 export const transferJson = (transfer: TransferSummary) => transferRowJson(transferRow(transfer));
 
-export function liveCallJson(call: CallSummary, country: string | undefined, userFor: UserLookup) {
-  return { ...callFieldsJson(call, country, userFor), legs: call.legs.map(legJson), transfers: call.transfers.map(transferJson) };
+export function liveCallJson(call: CallSummary, config: IvrConfig, userFor: UserLookup) {
+  return { ...callFieldsJson(call, config, userFor), legs: call.legs.map(legJson), transfers: call.transfers.map(transferJson) };
 }
 
-export function liveEventJson(event: LiveEvent, country: string | undefined, userFor: UserLookup) {
+export function liveEventJson(event: LiveEvent, config: IvrConfig, userFor: UserLookup) {
   return {
     id: event.id,
     type: event.type,
     at: iso(event.at),
-    call: callFieldsJson(event.call, country, userFor),
+    call: callFieldsJson(event.call, config, userFor),
     ...(event.leg ? { leg: legJson(event.leg, event.legPosition ?? 0) } : {}),
     ...(event.transfer ? { transfer: transferJson(event.transfer) } : {}),
     ...(event.mergedFrom ? { merged_from: event.mergedFrom } : {}),

@@ -95,7 +95,7 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
   });
   const feed = new LiveFeed(tracker, { windowMs: (settings.event_window_seconds ?? 300) * 1000, maxEvents: 20_000 });
   const users = usersByExtension(options.config);
-  const writer = new TrackedCallWriter(options.history, log, (call) => trackedCallRow(call, options.config().country, users), {
+  const writer = new TrackedCallWriter(options.history, log, (call) => trackedCallRow(call, options.config(), users), {
     onWritten: (call) => metrics.callsTracked.inc({ direction: call.direction, status: call.status ?? "failed" }),
   });
   let gapSince: number | undefined;
@@ -105,6 +105,7 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
   let resyncing = false;
   let resyncAgain: string | undefined;
   let resyncError: string | null = null;
+  let stopping = false;
 
   const queue = new EventQueue<Item>(
     (item) => {
@@ -166,6 +167,7 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
       if (gapSince === since) gapSince = undefined;
       resyncError = null;
     } catch (error) {
+      if (stopping) return;
       metrics.resyncs.inc({ outcome: "failed" });
       resyncError = (error as Error).message;
       log.error(`AMI resync (${reason}) failed: ${resyncError}`);
@@ -239,6 +241,7 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
       writer.flush();
     },
     async stop() {
+      stopping = true;
       clearInterval(periodic);
       await client.stop();
       queue.flush();

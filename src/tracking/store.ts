@@ -1,17 +1,19 @@
 import type { SQLQueryBindings } from "bun:sqlite";
 import { getTableColumns, getTableName, type Table } from "drizzle-orm";
+import type { IvrConfig } from "../config/schema.ts";
 import type { History } from "../history/db.ts";
 import { mergeTrackedIntoIvr } from "../history/migrations.ts";
 import { normalizePhone } from "../history/phone.ts";
 import { callChannels, callLegs, calls, callTransfers, type NewCallLegRow, type NewCallRow, type NewCallTransferRow } from "../history/schema.ts";
 import type { Logger } from "../log.ts";
+import { countryOf } from "./country.ts";
 import type { CallSummary, LegSummary, TransferSummary } from "./summary.ts";
 
 /** Who an internal extension belongs to (the Smart Redirect users), for "who answered". */
 export type UserLookup = (extension: string) => { id: number; name?: string } | undefined;
 
-/** The history row for a call AMI saw. Numbers in E.164 with the PBX's country. */
-export function trackedCallRow(call: CallSummary, country: string | undefined, userFor: UserLookup): NewCallRow {
+/** The history row for a call AMI saw. Numbers in E.164 with the country of the call's DID (see countryOf). */
+export function trackedCallRow(call: CallSummary, config: IvrConfig, userFor: UserLookup): NewCallRow {
   const user = call.answeredExtension ? userFor(call.answeredExtension) : undefined;
   const route = call.queue ? { kind: "queue", to: call.queue } : call.answeredExtension && call.direction !== "outbound" ? { kind: "extension", to: call.answeredExtension } : undefined;
   return {
@@ -21,7 +23,7 @@ export function trackedCallRow(call: CallSummary, country: string | undefined, u
     direction: call.direction,
     startedAt: call.startedAt,
     endedAt: call.endedAt,
-    externalNumber: normalizePhone(call.externalNumber ?? undefined, country) ?? null,
+    externalNumber: normalizePhone(call.externalNumber ?? undefined, countryOf(config, call.did)) ?? null,
     externalNumberRaw: call.externalNumber,
     callerName: call.callerName,
     did: call.did,

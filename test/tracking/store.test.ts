@@ -22,7 +22,7 @@ import { replay, T0, trunks } from "../helpers/tracking.ts";
 
 const USERS: Record<string, { id: number; name?: string }> = { "1001": { id: 38, name: "Anna" }, "150": { id: 31 } };
 const userFor = (ext: string) => USERS[ext];
-const write = (history: History, call: CallSummary, country = "TH") => writeTrackedCall(history, call, trackedCallRow(call, country, userFor));
+const write = (history: History, call: CallSummary, country = "TH") => writeTrackedCall(history, call, trackedCallRow(call, { country }, userFor));
 
 const recorded = () => replay(amiEvents("ivr-queue-and-dial"), trunks(/^Local\/\d+@probe-/)).ended;
 
@@ -105,13 +105,13 @@ describe("tracked calls in the history", () => {
       [0, "origin", "Local/0212345678@probe-external", true, "+66812345678", null, "ANSWER"],
       [1, "dialed", "Local/300@agents", false, "300", "Agent 300", "ANSWER"],
     ]);
-    const second = listCalls(history, { phone: "+66812223333" });
+    const second = listCalls(history, { phone: { e164: ["+66812223333"], raw: "0812223333" } });
     expect(second.map((r) => [r.answeredExtension, r.answeredUserId, r.answeredUser])).toEqual([["1001", 38, "Anna"]]);
   });
 
   test("a call the IVR recorded first is one row: AMI's record merges into the IVR's, which keeps its id", () => {
     const history = tempHistory();
-    const ivrId = insertCall(history, ivrCallRow(ivrRecordOfSecondCall(), "TH"));
+    const ivrId = insertCall(history, ivrCallRow(ivrRecordOfSecondCall(), { country: "TH" }));
     const id = write(history, recorded()[1]!);
     expect(id).toBe(ivrId);
     expect(history.db.select().from(calls).all()).toHaveLength(1);
@@ -134,11 +134,11 @@ describe("tracked calls in the history", () => {
 
   test("the same call, the IVR writing second (a trigger merges it): the same row", () => {
     const first = tempHistory();
-    const firstId = insertCall(first, ivrCallRow(ivrRecordOfSecondCall(), "TH"));
+    const firstId = insertCall(first, ivrCallRow(ivrRecordOfSecondCall(), { country: "TH" }));
     write(first, recorded()[1]!);
     const second = tempHistory();
     write(second, recorded()[1]!);
-    const secondId = insertCall(second, ivrCallRow(ivrRecordOfSecondCall(), "TH"));
+    const secondId = insertCall(second, ivrCallRow(ivrRecordOfSecondCall(), { country: "TH" }));
     expect(second.db.select().from(calls).all()).toHaveLength(1);
     const { id: _a, ...one } = getCall(first, firstId)!;
     const { id: _b, ...other } = getCall(second, secondId)!;
@@ -148,7 +148,7 @@ describe("tracked calls in the history", () => {
 
   test("an IVR call AMI never saw, and an AMI call without IVR, stay as they are", () => {
     const history = tempHistory();
-    const ivrId = insertCall(history, ivrCallRow({ ...ivrRecordOfSecondCall(), uniqueid: "1795999999.1" }, "TH"));
+    const ivrId = insertCall(history, ivrCallRow({ ...ivrRecordOfSecondCall(), uniqueid: "1795999999.1" }, { country: "TH" }));
     const amiId = write(history, recorded()[1]!);
     expect(amiId).not.toBe(ivrId);
     expect(getCall(history, ivrId)).toMatchObject({ source: "ivr", tracked: false, line: null });
@@ -159,8 +159,8 @@ describe("tracked calls in the history", () => {
     const [call] = replay(amiEvents("outbound-call.written"), trunks(/^PJSIP\/mtt-/)).ended;
     write(history, call!, "RU");
     expect(getCall(history, 1)).toMatchObject({ direction: "outbound", externalNumber: "+79991234567", externalNumberRaw: "89991234567", answeredExtension: "150", answeredUserId: 31, answeredUser: "user 31", line: "PJSIP/mtt" });
-    expect(answeredExtension(history, "+79991234567", "last")).toBe("150");
-    expect(answeredExtension(history, "+79991234567", "first")).toBe("150");
+    expect(answeredExtension(history, { e164: "+79991234567", raw: "89991234567" }, "last")).toBe("150");
+    expect(answeredExtension(history, { e164: "+79991234567", raw: "89991234567" }, "first")).toBe("150");
   });
 
   test("transfers are recorded; retention deletes a call's legs, transfers and channels with it", () => {
@@ -177,7 +177,7 @@ describe("tracked calls in the history", () => {
   test("the writer batches, and keeps calls while another process holds the write lock", async () => {
     const history = tempHistory();
     const { log, text } = captureLog();
-    const writer = new TrackedCallWriter(history, log, (c) => trackedCallRow(c, "TH", userFor), { flushMs: 5 });
+    const writer = new TrackedCallWriter(history, log, (c) => trackedCallRow(c, { country: "TH" }, userFor), { flushMs: 5 });
     const locker = new (await import("bun:sqlite")).Database(history.path);
     locker.run("PRAGMA busy_timeout = 0");
     history.sqlite.run("PRAGMA busy_timeout = 0");

@@ -26,10 +26,9 @@ export function liveRoutes(deps: AppDeps): Hono {
   app.get("/api/calls/active", admin, (c) => {
     const tracking = deps.tracking;
     if (!tracking) return c.json(notConfigured, 503);
-    const country = deps.snapshot().config.country;
     const health = tracking.health();
     return c.json({
-      calls: tracking.activeCalls().map((call) => liveCallJson(call, country, userFor)),
+      calls: tracking.activeCalls().map((call) => liveCallJson(call, deps.snapshot().config, userFor)),
       ami: { state: health.state, connected_since: health.connected_since, last_event_at: health.last_event_at, gaps: health.gaps },
       last_event_id: tracking.feed.lastId,
     });
@@ -39,7 +38,6 @@ export function liveRoutes(deps: AppDeps): Hono {
     const tracking = deps.tracking;
     if (!tracking) return c.json(notConfigured, 503);
     const lastEventId = c.req.header("last-event-id") ?? c.req.query("last_event_id");
-    const country = () => deps.snapshot().config.country;
     let cleanup = () => {};
     const stream = new ReadableStream<Uint8Array>(
       {
@@ -54,7 +52,7 @@ export function liveRoutes(deps: AppDeps): Hono {
             }
             controller.enqueue(encoder.encode(text));
           };
-          const frame = (event: LiveEvent) => `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(liveEventJson(event, country(), userFor))}\n\n`;
+          const frame = (event: LiveEvent) => `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(liveEventJson(event, deps.snapshot().config, userFor))}\n\n`;
           send("retry: 2000\n\n");
           if (lastEventId !== undefined) {
             const missed = /^\d+$/.test(lastEventId) ? tracking.feed.since(Number(lastEventId)) : undefined;
