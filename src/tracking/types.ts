@@ -1,3 +1,5 @@
+import type { CallStatus as HistoryStatus } from "../ivr/outcome.ts";
+
 /**
  * The tracker's state: channels (Asterisk's unit, one per uniqueid), legs (a party of the
  * call: one channel, or both halves of a Local pair) and calls (one conversation: the
@@ -7,8 +9,8 @@
 
 export type Direction = "inbound" | "outbound" | "internal";
 
-/** The history's statuses (the IVR uses the same words for the same outcomes). */
-export type CallStatus = "answered" | "busy" | "no_answer" | "unavailable" | "abandoned" | "failed";
+/** The statuses AMI can tell: those of the history's one list (the IVR's words for the same outcomes). */
+export type CallStatus = Extract<HistoryStatus, "answered" | "busy" | "no_answer" | "unavailable" | "abandoned" | "failed">;
 
 export interface ChannelRec {
   uniqueid: string;
