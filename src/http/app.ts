@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
+import { liveRoutes } from "./routes/live.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { smartRoutes } from "./routes/smart.ts";
 
@@ -11,6 +12,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.route("/", opsRoutes(deps));
   app.route("/", smartRoutes(deps));
+  app.route("/", liveRoutes(deps)); // before callRoutes: /api/calls/active is not a call id
   app.route("/", callRoutes(deps));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

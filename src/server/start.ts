@@ -17,6 +17,7 @@ import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
 import { regenerateDialplan } from "../smart/regenerate.ts";
 import { SmartService } from "../smart/service.ts";
+import { startCallTrackingIfConfigured } from "../tracking/service.ts";
 import { VERSION } from "../version.ts";
 import { startHistoryUpkeep } from "./history-upkeep.ts";
 
@@ -92,6 +93,7 @@ export function startServer(options: ServerOptions): RunningServer {
     }
   };
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
+  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
   fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
 
   const app = createApp({
@@ -106,6 +108,7 @@ export function startServer(options: ServerOptions): RunningServer {
     env: options.env,
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
+    tracking,
   });
   const http = Bun.serve({
     hostname: options.http.hostname,
@@ -147,6 +150,7 @@ export function startServer(options: ServerOptions): RunningServer {
       while (ivrRunning > 0 && Date.now() < deadline) await Bun.sleep(10);
       await http.stop();
       await regeneration;
+      await tracking?.stop();
       upkeep.stop();
       queue.close();
       history.close();
