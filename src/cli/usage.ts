@@ -61,6 +61,7 @@ Commands:
   simulate      a test call: run the IVR against a simulated Asterisk
   calls         list the call history
   dialplan      the Smart Redirect contexts for extensions.conf, and the hooks
+  ami           the manager.conf section for ivr serve's AMI user (call tracking)
   version       print the version
   help [CMD]    this text, or the help of one command
 

@@ -13,7 +13,7 @@ import { compiledBinary } from "../helpers/binary.ts";
 const ROOT = join(import.meta.dir, "..", "..");
 const doc = (name: string) => readFileSync(join(ROOT, "docs", name), "utf8");
 const DOCS = [["README.md", readFileSync(join(ROOT, "README.md"), "utf8")], ...readdirSync(join(ROOT, "docs")).map((name) => [`docs/${name}`, doc(name)])] as const;
-const COMMANDS = ["agi", "serve", "check", "simulate", "calls", "dialplan", "version"];
+const COMMANDS = ["agi", "serve", "check", "simulate", "calls", "dialplan", "ami", "version"];
 
 let binary: string;
 const help: Record<string, string> = {};
