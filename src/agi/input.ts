@@ -1,4 +1,5 @@
-import { type AgiEnv, buildEnv, parseEnvLine } from "./env.ts";
+import { EnvReader } from "./env-reader.ts";
+import type { AgiEnv } from "./env.ts";
 import { LineSplitter } from "./lines.ts";
 import { type AgiReply, HANGUP_LINE, ReplyAssembler } from "./reply.ts";
 
@@ -11,27 +12,28 @@ export type AgiEvent =
 
 /**
  * Everything Asterisk writes to an AGI, from bytes to events: the environment (up to the
- * blank line), then replies, with `HANGUP` recognised anywhere as out of band. Pure: no
- * I/O, so it can be fed a recorded session cut at any byte.
+ * blank line), then replies, with `HANGUP` recognised as out of band. Pure: no I/O, so it
+ * can be fed a recorded session cut at any byte. Every buffer it keeps is bounded (a line,
+ * the environment, one reply block).
  */
 export class AgiInputParser {
   private readonly splitter = new LineSplitter();
   private readonly replies = new ReplyAssembler();
-  private envLines: Array<[string, string]> | undefined = [];
+  private env: EnvReader | undefined = new EnvReader();
 
-  /** Throws AgiProtocolError for a line that cannot be part of an environment or is too long. */
+  /** Throws AgiProtocolError for input that cannot be AGI or is past a bound. */
   push(chunk: Uint8Array | string): AgiEvent[] {
     const events: AgiEvent[] = [];
     for (const line of this.splitter.push(chunk)) {
-      if (line === HANGUP_LINE) {
-        events.push({ type: "hangup", line });
-      } else if (this.envLines) {
+      if (this.env) {
         if (line === "") {
-          events.push({ type: "env", env: buildEnv(this.envLines) });
-          this.envLines = undefined;
+          events.push({ type: "env", env: this.env.finish() });
+          this.env = undefined;
         } else {
-          this.envLines.push(parseEnvLine(line));
+          this.env.push(line);
         }
+      } else if (line === HANGUP_LINE) {
+        events.push({ type: "hangup", line });
       } else {
         const reply = this.replies.push(line);
         if (reply === "invalid") events.push({ type: "invalid", line });

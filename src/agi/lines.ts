@@ -16,29 +16,20 @@ export class LineSplitter {
   private readonly decoder = new TextDecoder();
   private partial = "";
 
+  /** Throws AgiProtocolError for a line, complete or not, longer than MAX_LINE_LENGTH. */
   push(chunk: Uint8Array | string): string[] {
     const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
     const lines: string[] = [];
     let start = 0;
     let end = text.indexOf("\n");
-    if (end === -1) {
-      this.partial += text;
-    } else {
-      let head = this.partial;
+    while (end !== -1) {
+      const line = this.partial + text.slice(start, end);
       this.partial = "";
-      while (end !== -1) {
-        lines.push(stripCr(head + text.slice(start, end)));
-        head = "";
-        start = end + 1;
-        end = text.indexOf("\n", start);
-      }
-      this.partial = text.slice(start);
+      lines.push(stripCr(bounded(line)));
+      start = end + 1;
+      end = text.indexOf("\n", start);
     }
-    if (this.partial.length > MAX_LINE_LENGTH) {
-      const sample = this.partial.slice(0, 80);
-      this.partial = "";
-      throw new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, sample);
-    }
+    this.partial = bounded(this.partial + text.slice(start));
     return lines;
   }
 
@@ -46,6 +37,11 @@ export class LineSplitter {
   get pending(): string {
     return this.partial;
   }
+}
+
+function bounded(line: string): string {
+  if (line.length <= MAX_LINE_LENGTH) return line;
+  throw new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, line);
 }
 
 function stripCr(line: string): string {
