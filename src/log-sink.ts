@@ -1,0 +1,98 @@
+import { write as writeAsync } from "node:fs";
+
+/** Lines waiting for a slow stderr: about 2,000 lines, a few seconds of a busy server's log. */
+export const MAX_QUEUED_BYTES = 256 * 1024;
+/** At most this much per write call, so one write never holds a huge buffer. */
+const MAX_WRITE_BYTES = 64 * 1024;
+
+type WriteFn = (fd: number, data: Buffer, done: (error: Error | null, written?: number) => void) => void;
+
+const fsWrite: WriteFn = (fd, data, done) => writeAsync(fd, data, (error, written) => done(error, written));
+
+/**
+ * Log lines to a file descriptor without ever blocking the caller. A write to a pipe nobody
+ * reads (or a stalled journald) blocks in write(2), so lines go into a bounded queue drained
+ * by one asynchronous write at a time: node:fs's write runs on Bun's thread pool and leaves
+ * the descriptor's flags alone (process.stderr would set O_NONBLOCK on a pipe, which per call
+ * is shared with Asterisk's own stderr). A full queue drops lines and counts them; once the
+ * queue has drained, one line says how many were lost.
+ */
+export class LogSink {
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  private writing: Buffer | undefined;
+  private unreported = 0;
+  private broken = false;
+  private idleWaiters: Array<() => void> = [];
+  /** Lines dropped because the sink was too slow, since start. */
+  dropped = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly write: WriteFn = fsWrite,
+    private readonly maxQueuedBytes = MAX_QUEUED_BYTES,
+  ) {}
+
+  push(line: string): void {
+    if (this.broken) return;
+    if (this.queuedBytes + line.length > this.maxQueuedBytes) {
+      this.dropped++;
+      this.unreported++;
+      return;
+    }
+    this.queue.push(line);
+    this.queuedBytes += line.length;
+    if (!this.writing) this.next();
+  }
+
+  /** True when everything pushed so far is written. */
+  get idle(): boolean {
+    return !this.writing && this.queue.length === 0;
+  }
+
+  /** Waits until the queue is written, or `timeoutMs` passed (a blocked sink never drains). */
+  async flush(timeoutMs: number): Promise<void> {
+    if (this.idle) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private next(): void {
+    if (this.queue.length === 0 && this.unreported > 0) {
+      this.queue.push(`${new Date().toISOString()} WARN the log output was too slow: ${this.unreported} lines dropped (ivr_log_lines_dropped_total)\n`);
+      this.unreported = 0;
+    }
+    if (this.queue.length === 0) {
+      this.writing = undefined;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
+    let bytes = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.length <= MAX_WRITE_BYTES)) bytes += this.queue[count++]!.length;
+    const text = this.queue.splice(0, count).join("");
+    this.queuedBytes -= text.length;
+    this.send(Buffer.from(text));
+  }
+
+  private send(data: Buffer): void {
+    this.writing = data;
+    this.write(this.fd, data, (error, written = 0) => {
+      if (error) {
+        // EPIPE, EBADF: nowhere left to write. Nothing is queued again.
+        this.broken = true;
+        this.queue = [];
+        this.queuedBytes = 0;
+        this.writing = undefined;
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+        return;
+      }
+      if (written < data.length) this.send(data.subarray(written));
+      else this.next();
+    });
+  }
+}
