@@ -1,21 +1,15 @@
-import { write as writeAsync } from "node:fs";
+import type { WriteFn } from "./log-writers.ts";
 
 /** Lines waiting for a slow stderr: about 2,000 lines, a few seconds of a busy server's log. */
 export const MAX_QUEUED_BYTES = 256 * 1024;
 /** At most this much per write call, so one write never holds a huge buffer. */
 const MAX_WRITE_BYTES = 64 * 1024;
 
-type WriteFn = (fd: number, data: Buffer, done: (error: Error | null, written?: number) => void) => void;
-
-const fsWrite: WriteFn = (fd, data, done) => writeAsync(fd, data, (error, written) => done(error, written));
-
 /**
- * Log lines to a file descriptor without ever blocking the caller. A write to a pipe nobody
- * reads (or a stalled journald) blocks in write(2), so lines go into a bounded queue drained
- * by one asynchronous write at a time: node:fs's write runs on Bun's thread pool and leaves
- * the descriptor's flags alone (process.stderr would set O_NONBLOCK on a pipe, which per call
- * is shared with Asterisk's own stderr). A full queue drops lines and counts them; once the
- * queue has drained, one line says how many were lost.
+ * Log lines without ever blocking the caller. A plain write(2) to a pipe nobody reads (or a
+ * stalled journald) blocks, and with it every call, so lines go into a bounded queue drained
+ * by one non-blocking write at a time (see log-writers.ts). A full queue drops lines and
+ * counts them; once the queue has drained, one line says how many were lost.
  */
 export class LogSink {
   private queue: string[] = [];
@@ -27,9 +21,11 @@ export class LogSink {
   /** Lines dropped because the sink was too slow, since start. */
   dropped = 0;
 
+  private writer: WriteFn | undefined;
+
+  /** `open` is called at the first line, so that importing the logger costs nothing. */
   constructor(
-    private readonly fd: number,
-    private readonly write: WriteFn = fsWrite,
+    private readonly open: () => WriteFn,
     private readonly maxQueuedBytes = MAX_QUEUED_BYTES,
   ) {}
 
@@ -81,7 +77,8 @@ export class LogSink {
 
   private send(data: Buffer): void {
     this.writing = data;
-    this.write(this.fd, data, (error, written = 0) => {
+    this.writer ??= this.open();
+    this.writer(data, (error, written = 0) => {
       if (error) {
         // EPIPE, EBADF: nowhere left to write. Nothing is queued again.
         this.broken = true;

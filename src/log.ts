@@ -1,4 +1,5 @@
 import { LogSink } from "./log-sink.ts";
+import { nonBlockingWriter } from "./log-writers.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -24,7 +25,7 @@ export interface LoggerOptions {
 }
 
 /** The process's stderr: never blocks, drops (and counts) lines when stderr is too slow. */
-export const stderrSink = new LogSink(2);
+export const stderrSink = new LogSink(() => nonBlockingWriter(2));
 
 /**
  * Lines on stderr: `2026-11-21T12:00:00.000Z WARN [prefix] message`. Logging must never
