@@ -15,9 +15,14 @@ export const MAX_LINE_LENGTH = 64 * 1024;
 export class LineSplitter {
   private readonly decoder = new TextDecoder();
   private partial = "";
+  /**
+   * Set when a line, complete or not, passed MAX_LINE_LENGTH: push() returned the lines before
+   * it and returns nothing from then on.
+   */
+  error: AgiProtocolError | undefined;
 
-  /** Throws AgiProtocolError for a line, complete or not, longer than MAX_LINE_LENGTH. */
   push(chunk: Uint8Array | string): string[] {
+    if (this.error) return [];
     const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
     const lines: string[] = [];
     let start = 0;
@@ -25,11 +30,13 @@ export class LineSplitter {
     while (end !== -1) {
       const line = this.partial + text.slice(start, end);
       this.partial = "";
-      lines.push(stripCr(bounded(line)));
+      if (this.tooLong(line)) return lines;
+      lines.push(stripCr(line));
       start = end + 1;
       end = text.indexOf("\n", start);
     }
-    this.partial = bounded(this.partial + text.slice(start));
+    this.partial += text.slice(start);
+    if (this.tooLong(this.partial)) this.partial = "";
     return lines;
   }
 
@@ -37,11 +44,12 @@ export class LineSplitter {
   get pending(): string {
     return this.partial;
   }
-}
 
-function bounded(line: string): string {
-  if (line.length <= MAX_LINE_LENGTH) return line;
-  throw new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, line);
+  private tooLong(line: string): boolean {
+    if (line.length <= MAX_LINE_LENGTH) return false;
+    this.error = new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, line);
+    return true;
+  }
 }
 
 function stripCr(line: string): string {

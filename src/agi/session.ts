@@ -116,18 +116,10 @@ export class AgiSession {
   /** Bytes from Asterisk. */
   receive(chunk: Uint8Array | string): void {
     if (this.closed) return;
-    let events: AgiEvent[];
-    try {
-      events = this.parser.push(chunk);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // Before the environment, whoever awaits `ready` reports it, and no command has gone out.
-      if (!this.environment) return this.fail(message, error as Error);
-      this.options.warn?.(`closing the AGI session: ${message}`);
-      this.close(message, error as Error);
-      return;
+    for (const event of this.parser.push(chunk)) {
+      this.handle(event);
+      if (this.closed) return;
     }
-    for (const event of events) this.handle(event);
   }
 
   /** Asterisk closed the connection (EOF on stdin, socket closed). */
@@ -203,6 +195,11 @@ export class AgiSession {
 
   private handle(event: AgiEvent): void {
     switch (event.type) {
+      case "error":
+        // Before the environment no command has gone out, and whoever awaits `ready` reports it.
+        if (!this.environment) return this.fail(event.error.message, event.error);
+        this.options.warn?.(`closing the AGI session: ${event.error.message}`);
+        return this.close(event.error.message, event.error);
       case "env":
         this.environment = true;
         this.settleReady.resolve(event.env);
