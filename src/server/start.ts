@@ -9,13 +9,14 @@ import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { ivrHandler } from "../ivr/handler.ts";
-import type { Logger } from "../log.ts";
+import { type Logger, stderrSink } from "../log.ts";
 import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
 import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
 import { regenerateDialplan } from "../smart/regenerate.ts";
 import { SmartService } from "../smart/service.ts";
 import { VERSION } from "../version.ts";
+import { listenOn } from "./listen.ts";
 
 export interface ServerOptions {
   store: ConfigStore;
@@ -55,7 +56,7 @@ export function startServer(options: ServerOptions): RunningServer {
   });
   let fastagi: FastAgiServer | undefined;
   const fastagiSessions = () => fastagi?.activeSessions ?? 0;
-  const metrics = createMetrics({ fastagiSessions });
+  const metrics = createMetrics({ fastagiSessions, logLinesDropped: () => stderrSink.dropped });
 
   const ivr = ivrHandler(
     () => store.current,
@@ -66,8 +67,6 @@ export function startServer(options: ServerOptions): RunningServer {
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
   );
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
-  fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
-
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -80,11 +79,24 @@ export function startServer(options: ServerOptions): RunningServer {
     env: options.env,
     fastagiSessions,
   });
-  const http = Bun.serve({
-    hostname: options.http.hostname,
-    port: options.http.port,
-    fetch: (request, server) => app.fetch(request, { peer: server.requestIP(request)?.address }),
-  });
+  // A busy port stops the start cleanly: what was already opened is closed again.
+  let http: ReturnType<typeof Bun.serve>;
+  try {
+    fastagi = listenOn("FastAGI", options.fastagi, () =>
+      startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log }),
+    );
+    http = listenOn("HTTP API", options.http, () =>
+      Bun.serve({
+        hostname: options.http.hostname,
+        port: options.http.port,
+        fetch: (request, server) => app.fetch(request, { peer: server.requestIP(request)?.address }),
+      }),
+    );
+  } catch (error) {
+    void fastagi?.stop(0);
+    history.close();
+    throw error;
+  }
 
   const prune = () => {
     try {
