@@ -122,6 +122,16 @@ describe("FastAGI server over real TCP", () => {
     expect(lines[0]).toContain('no FastAGI script "nosuch": check the AGI(agi://host:port/<script>) line at "probe-fast,0212345678,2" in the dialplan');
   });
 
+  test("a uniqueid that is not one cannot forge log lines: the call's log prefix is quoted", async () => {
+    const { server, lines } = start({ ivr: async () => {} });
+    const env = fastAgiEnv("nosuch").flatMap((line) => (line.startsWith("agi_uniqueid: ") ? [line, "2026-01-01T00:00:00.000Z ERROR forged"] : [line]));
+    const client = await connectFastAgi(server.port);
+    client.write(envText(env));
+    expect(await client.lines.closed()).toEqual(["FAILURE"]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('WARN ["1795264117.9\\n2026-01-01T00:00:00.000Z ER"... (50 bytes)] no FastAGI script');
+  });
+
   test("a non-AGI client is answered FAILURE and closed, its garbage quoted and cut short in the log", async () => {
     const { server, text } = start({ ivr: async () => {} });
     const http = await connectFastAgi(server.port);
