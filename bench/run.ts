@@ -1,112 +1,154 @@
 /**
- * `bun run bench`: figures for the README's performance section. Numbers depend on the
- * machine; the core count and versions are printed with them.
+ * `bun run bench`: the compiled product beside its peers, interleaved over rounds (the
+ * product, then each peer, then the product again...) so that a noisy machine hits all alike;
+ * medians over the rounds; the issue's table with ratios and goals. Settings from the
+ * environment: BENCH_ROUNDS (3), BENCH_SECONDS per load level (5), BENCH_CALLS per-call runs
+ * per round (20), BENCH_CONCURRENT held per-call processes (100), BENCH_LONG=1 adds 60 s at 500
+ * connections per FastAGI server, BENCH_ONLY=fastagi,smart,per-call,memory,inserts,extras runs
+ * only those parts (rows of the others print as not measured). Every figure goes to
+ * .bench/results.json.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { buildBinary } from "../scripts/build.ts";
-import { oneStdinSession, type StdinTiming, startupOnly } from "./binary.ts";
-import { loadFastAgi } from "./fastagi.ts";
+import { runExtras } from "./extras.ts";
+import { ceiling, dingDong, type FastAgiRound, type FastAgiServer, ivrServe, measureFastAgi } from "./fastagi.ts";
 import { insertRates, millionCallDb } from "./history.ts";
-import { loadSmart } from "./smart.ts";
-import { benchConfigYaml } from "./smart-target.ts";
-import { ms, summary } from "./stats.ts";
+import { describeMachine, peerVersions } from "./machine.ts";
+import { measurePerCallMemory, type PerCallMemoryRound } from "./per-call-memory.ts";
+import { measurePerCall, type PerCallRound } from "./per-call.ts";
+import { WORK } from "./procs.ts";
+import { type Figures, printReport, rows } from "./report.ts";
+import { honoMinimal, ivrServeSmart, measureSmart, type SmartRound, type SmartServer } from "./smart.ts";
+import { medians, mib, ms, rate } from "./stats.ts";
+import { buildHello, compileDriver, installDingDong, Missing, requireWrk } from "./tools.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-
-console.log(`ivr benchmark: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), Bun ${Bun.version}, ${process.platform}-${process.arch}`);
-
-// FastAGI: the server in its own process, a 10-command session per call.
-const server = Bun.spawn([process.execPath, join(import.meta.dir, "fastagi-target.ts")], { stdout: "pipe", stderr: "inherit" });
-const reader = server.stdout.getReader();
-const first = new TextDecoder().decode((await reader.read()).value);
-const port = Number(/PORT (\d+)/.exec(first)?.[1]);
-if (!port) throw new Error(`the FastAGI target did not start: ${first}`);
-
-console.log(`\nFastAGI, 10-command sessions, ${SECONDS} s per level (load generator and server share the machine)`);
-console.log("connections | sessions/s | command p50 | command p99 | sessions");
-for (const connections of [1, 50, 500]) {
-  const result = await loadFastAgi(port, connections, SECONDS);
-  const latency = summary(result.latencies);
-  console.log(
-    `${String(connections).padStart(11)} | ${result.sessionsPerSecond.toFixed(0).padStart(10)} | ${ms(latency.p50).padStart(11)} | ${ms(latency.p99).padStart(11)} | ${result.sessions}`,
-  );
+function badSetting(message: string): never {
+  console.error(`bun run bench: ${message}`);
+  process.exit(2);
 }
-server.kill("SIGTERM");
-await server.exited;
-
-// The per-call path: the compiled binary, as Asterisk runs it from agi-bin, with the sample
-// config. "cached": the config file is unchanged since the last call (the usual case);
-// "parsed": it changed, so this call loads the YAML parser and validates.
-const binary = await buildBinary(join(ROOT, ".bench", "ivr"));
-const size = statSync(binary).size;
-const cacheDir = mkdtempSync(join(tmpdir(), "ivr-bench-cache-"));
-const env = { IVR_CONFIG: join(ROOT, "config", "ivr.yaml"), IVR_CACHE_DIR: cacheDir, IVR_DB: join(cacheDir, "ivr.sqlite") };
-for (let i = 0; i < 3; i++) await oneStdinSession(binary, env); // warm the page cache and the config cache
-const RUNS = Number(process.env.BENCH_RUNS ?? 40);
-const cached: StdinTiming[] = [];
-const parsed: StdinTiming[] = [];
-const startups: number[] = [];
-for (let i = 0; i < RUNS; i++) {
-  cached.push(await oneStdinSession(binary, env));
-  rmSync(join(cacheDir, readdirSync(cacheDir).find((f) => f.startsWith("config-")) ?? "none"), { force: true });
-  parsed.push(await oneStdinSession(binary, env));
-  startups.push(await startupOnly(binary));
+const PARTS = ["fastagi", "smart", "per-call", "memory", "inserts", "extras"] as const;
+function onlyParts(list: string | undefined): (typeof PARTS)[number][] {
+  if (!list) return [...PARTS];
+  const parts = list.split(",").map((part) => part.trim());
+  const unknown = parts.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length) badSetting(`BENCH_ONLY takes ${PARTS.join(", ")}; not ${unknown.join(", ")}`);
+  return parts as (typeof PARTS)[number][];
 }
-const row = (label: string, samples: number[]) => {
-  const s = summary(samples);
-  console.log(`${label.padEnd(58)} p50 ${ms(s.p50)}, p99 ${ms(s.p99)}`);
+const runs = (part: (typeof PARTS)[number]) => settings.only.includes(part);
+
+const setting = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) badSetting(`${name} must be a positive number, not "${process.env[name]}"`);
+  return value;
 };
-console.log(`\nCompiled binary: ${(size / 1024 / 1024).toFixed(1)} MiB; ${RUNS} runs each, from spawn`);
-console.log(`IVR call over stdin (${cached[0]?.commands} commands: key 1, queue answered), the call recorded in SQLite:`);
-row("  config unchanged (cached): Asterisk continues after", cached.map((t) => t.released));
-row("  config unchanged (cached): the process exits after", cached.map((t) => t.exited));
-row("  config changed (parsed): Asterisk continues after", parsed.map((t) => t.released));
-row("`ivr version`", startups);
-rmSync(cacheDir, { recursive: true, force: true });
+const settings = {
+  rounds: setting("BENCH_ROUNDS", 3),
+  seconds: setting("BENCH_SECONDS", 5),
+  calls: setting("BENCH_CALLS", 20),
+  concurrent: setting("BENCH_CONCURRENT", 100),
+  long: process.env.BENCH_LONG === "1",
+  only: onlyParts(process.env.BENCH_ONLY),
+};
+const progress = (text: string) => console.error(`[${(performance.now() / 1000).toFixed(0).padStart(4)} s] ${text}`);
+const skipped: Record<string, string> = {};
+const errors: string[] = [];
 
-// Smart Redirect: the compiled ivr serve, a million calls in history, the cache off so every
-// request reads the history (the usual case is faster: the same caller within cache_ttl_seconds).
-const benchDir = join(ROOT, ".bench");
-mkdirSync(benchDir, { recursive: true });
-let generated = performance.now();
-const millionDb = millionCallDb(benchDir);
-generated = performance.now() - generated;
-const serveDir = mkdtempSync(join(tmpdir(), "ivr-bench-serve-"));
-const serveDb = join(serveDir, "ivr.sqlite");
-Bun.spawnSync(["cp", millionDb, serveDb]);
-const serveConfig = join(serveDir, "ivr.yaml");
-writeFileSync(serveConfig, benchConfigYaml());
-const serve = Bun.spawn([binary, "serve", "--config", serveConfig, "--db", serveDb, "--fastagi", "127.0.0.1:0", "--http", "127.0.0.1:0"], { stderr: "pipe", stdout: "ignore" });
-const httpPort = await new Promise<number>((resolve, reject) => {
-  let seen = "";
-  void (async () => {
-    // Keep reading stderr for the server's whole life: a closed pipe would fail its log writes.
-    for await (const chunk of serve.stderr) {
-      seen += new TextDecoder().decode(chunk);
-      const match = /HTTP API listening on 127\.0\.0\.1:(\d+)/.exec(seen);
-      if (match) resolve(Number(match[1]));
-    }
-    reject(new Error(`ivr serve exited before listening:\n${seen}`));
-  })();
-});
-const url = `http://127.0.0.1:${httpPort}/api/callevent/getcustomerdata`;
-await loadSmart(url, 4, 0.5); // warm up
-console.log(`\nSmart Redirect getcustomerdata, 1,000,000 calls in history${generated > 1000 ? ` (generated in ${(generated / 1000).toFixed(1)} s)` : ""}, cache off, ${SECONDS} s per level`);
-console.log("(a fifth of the callers asked about are unknown, a fifth of the known never had an answered call: about 64% can be routed)");
-console.log("connections | requests/s | p50 | p99 | routed | non-200");
-for (const connections of [1, 64]) {
-  const result = await loadSmart(url, connections, SECONDS);
-  const latency = summary(result.latencies);
-  console.log(
-    `${String(connections).padStart(11)} | ${result.requestsPerSecond.toFixed(0).padStart(10)} | ${ms(latency.p50)} | ${ms(latency.p99)} | ${((100 * result.routed) / result.requests).toFixed(0)}% | ${result.failures}`,
-  );
+/** Runs one step; a missing tool is noted as a reason to skip, any other failure as an error. Either way the run goes on. */
+async function attempt<T>(what: string, step: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof Missing) skipped[what] = message;
+    else errors.push(`${what}: ${message}`);
+    progress(`${what}: ${error instanceof Missing ? "skipped" : "FAILED"}: ${message}`);
+    return undefined;
+  }
 }
-serve.kill("SIGTERM");
-await serve.exited;
-rmSync(serveDir, { recursive: true, force: true });
 
-const rates = insertRates(benchDir);
-console.log(`\nHistory inserts: ${rates.perCall.toFixed(0)} rows/s one per transaction (as per-call processes write), ${rates.batched.toFixed(0)} rows/s batched (as ivr serve writes)`);
+const machine = describeMachine();
+console.log(`ivr benchmark: ${machine.line}; load average ${machine.loadAtStart.toFixed(2)} at start`);
+console.log(`${settings.rounds} rounds, ${settings.seconds} s per load level, ${settings.calls} per-call runs per round, ${settings.concurrent} held per-call processes${settings.long ? ", +60 s at 500 connections" : ""}`);
+
+mkdirSync(WORK, { recursive: true });
+const runDir = mkdtempSync(join(WORK, "run-"));
+process.on("exit", () => rmSync(runDir, { recursive: true, force: true })); // also after Ctrl-C or a crash
+const scratch = (name: string) => mkdtempSync(join(runDir, `${name}-`));
+
+progress("building the compiled ivr into .bench/ivr");
+const binary = await buildBinary(join(WORK, "ivr"));
+const perCallParts = runs("per-call") || runs("memory");
+const driver = perCallParts ? await attempt("agi-drive (per-call rows)", compileDriver) : undefined;
+const hello = perCallParts ? await attempt("compiled hello (per-call rows)", buildHello) : undefined;
+const node = runs("fastagi") ? await attempt("ding-dong (FastAGI peer)", installDingDong) : undefined;
+const wrk = runs("smart") ? await attempt("wrk (getcustomerdata rows)", requireWrk) : undefined;
+
+const fastagiServers: Partial<Record<"ivr" | "ceiling" | "dingDong", FastAgiServer>> = runs("fastagi")
+  ? { ivr: ivrServe(binary), ceiling, dingDong: node && dingDong(node.node, node.nodePath) }
+  : {};
+let smartServers: Partial<Record<"ivr" | "hono", SmartServer>> = {};
+if (wrk) {
+  progress("the million-call history (generated once into .bench/)");
+  const db = join(runDir, "smart-ivr.sqlite");
+  copyFileSync(millionCallDb(WORK), db); // a copy: the product writes its decisions into it
+  smartServers = { ivr: ivrServeSmart(binary, runDir, db), hono: honoMinimal };
+}
+
+const fastagi: Record<string, FastAgiRound[]> = {};
+const smart: Record<string, SmartRound[]> = {};
+const perCall: PerCallRound[] = [];
+const memory: PerCallMemoryRound[] = [];
+for (let round = 1; round <= settings.rounds; round++) {
+  for (const [key, server] of Object.entries(fastagiServers)) {
+    if (!server) continue;
+    progress(`round ${round}: FastAGI ${server.name}`);
+    const result = await attempt(`round ${round} FastAGI ${server.name}`, () => measureFastAgi(server, scratch(key), settings.seconds, settings.long));
+    if (!result) continue;
+    (fastagi[key] ??= []).push(result);
+    progress(`  ${rate(result.commandsPerSecond50)} / ${rate(result.commandsPerSecond500)} commands/s at 50 / 500, p99 ${ms(result.p99Ms50)} / ${ms(result.p99Ms500)}, peak ${mib(result.peakKib500)}`);
+  }
+  for (const [key, server] of Object.entries(smartServers)) {
+    progress(`round ${round}: getcustomerdata ${server.name}`);
+    const result = await attempt(`round ${round} getcustomerdata ${server.name}`, () => measureSmart(server, wrk!, runDir, settings.seconds));
+    if (!result) continue;
+    (smart[key] ??= []).push(result);
+    progress(`  ${rate(result.requestsPerSecond)} req/s, p99 ${ms(result.p99Ms)}`);
+  }
+  if (driver && hello && runs("per-call")) {
+    progress(`round ${round}: per call, ivr and hello alternately`);
+    const calls = await attempt(`round ${round} per call`, () => measurePerCall(driver, binary, hello.print, scratch("per-call"), settings.calls));
+    if (calls) perCall.push(calls);
+  }
+  if (driver && hello && runs("memory")) {
+    progress(`round ${round}: ${settings.concurrent} per-call ivr held in a queue, then ${settings.concurrent} hello`);
+    const held = await attempt(`round ${round} per-call memory`, () => measurePerCallMemory(driver, binary, hello.stdin, scratch("held"), settings.concurrent));
+    if (held) memory.push(held);
+  }
+}
+
+if (runs("inserts")) progress("history inserts");
+const inserts = runs("inserts") ? await attempt("history inserts", () => insertRates(runDir)) : undefined;
+if (runs("extras")) progress("other benchmarks (bench/extras.ts)");
+const extras = runs("extras") ? await runExtras({ seconds: settings.seconds, rounds: settings.rounds, binary }) : {};
+
+const median = <T extends Record<string, number>>(list: T[] | undefined) => (list?.length ? medians(list) : undefined);
+const ivrRounds = fastagi.ivr ?? [];
+const figures: Figures = {
+  fastagi: { ivr: median(fastagi.ivr), ceiling: median(fastagi.ceiling), dingDong: median(fastagi.dingDong) },
+  recorded: ivrRounds.length ? { sessions: ivrRounds.reduce((n, r) => n + r.sessions, 0), rows: ivrRounds.reduce((n, r) => n + r.recorded, 0) } : undefined,
+  smart: { ivr: median(smart.ivr), hono: median(smart.hono) },
+  perCall: median(perCall),
+  memory: median(memory),
+  long: settings.long,
+  concurrent: settings.concurrent,
+};
+const table = rows(figures);
+const finished = { ...machine, loadAtEnd: loadavg()[0]!, peers: peerVersions() };
+printReport({ machine: finished, rounds: settings.rounds, table, figures, servers: fastagiServers, inserts, extras, skipped, errors });
+
+const results = { machine: finished, settings, figures, rows: table, rounds: { fastagi, smart, perCall, memory }, historyInserts: inserts, extras, skipped, errors };
+writeFileSync(join(WORK, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nEvery figure: ${join(WORK, "results.json")}`);
+if (errors.length) process.exitCode = 1;

@@ -34,6 +34,17 @@ export class AgiHangupError extends AgiError {
   }
 }
 
+/**
+ * Why ivr serve ended a session itself while shutting down: the reason its signal is aborted
+ * with, so a handler tells "the server stopped" from "the connection was lost".
+ */
+export class AgiShutdownError extends AgiError {
+  override name = "AgiShutdownError";
+  constructor() {
+    super("server shutting down");
+  }
+}
+
 /** Asterisk answered, but not with success: 510, 520, or a result the command defines as failure. */
 export class AgiCommandError extends AgiError {
   override name = "AgiCommandError";

@@ -1,6 +1,7 @@
 import type { Socket } from "bun";
 import { type Logger, peerText } from "../log.ts";
 import type { AgiEnv } from "./env.ts";
+import { AgiShutdownError } from "./errors.ts";
 import { type AgiHandler, runHandler } from "./handler.ts";
 import { Refusal, REFUSAL_DRAIN_MS } from "./refusal.ts";
 import { AgiSession } from "./session.ts";
@@ -178,7 +179,7 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
       await until(() => sessions.size === 0, graceMs);
       listener.stop(false);
       if (sessions.size > 0) log.warn(`closing ${sessions.size} FastAGI sessions still running after ${graceMs} ms`);
-      for (const session of sessions) session.close("server shutting down");
+      for (const session of sessions) session.close("server shutting down", new AgiShutdownError());
       // Closed sessions have sent their FIN and refusals finish draining; give Asterisk a moment to close before cutting.
       await until(() => sockets.size === 0, REFUSAL_DRAIN_MS + 500);
       listener.stop(true);

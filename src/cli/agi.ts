@@ -2,6 +2,7 @@ import { runStdioSession } from "../agi/stdio.ts";
 import { configForCall } from "../config/per-call.ts";
 import type { LoadedConfig } from "../config/schema.ts";
 import { databasePath } from "../history/location.ts";
+import type { NewDecisionRow } from "../history/schema.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { createLogger } from "../log.ts";
 import { parseFlags } from "./args.ts";
@@ -10,6 +11,8 @@ import { parseFlags } from "./args.ts";
  * `ivr` / `ivr agi`: one call over stdin/stdout. This is the per-call path (a process per
  * call): it imports the AGI core and the IVR; the config parser only when the config file
  * changed, and the history (drizzle, libphonenumber) only after Asterisk has the channel back.
+ * Asterisk waits for this process to exit before the dialplan goes on (res_agi waitpid),
+ * even after stdout is closed, so the work after the session is bounded (see recordCallOnce).
  */
 export async function runAgi(args: string[], startedByAsterisk = false): Promise<number> {
   // Started by Asterisk, every argument is an AGI argument (the IVR reads them from the
@@ -20,16 +23,18 @@ export async function runAgi(args: string[], startedByAsterisk = false): Promise
     log.warn("reading an AGI environment from the terminal; Asterisk runs this with AGI() (see ivr --help)");
   }
   const dbPath = (loaded: LoadedConfig) => databasePath(flags.db, loaded.config.database, loaded.path);
+  // Smart Redirect decisions made during the call, written with its record afterwards.
+  const decisions: NewDecisionRow[] = [];
   const handler = ivrHandler(
     (callLog) => configForCall(flags.config, callLog),
     async (call, loaded, callLog) => {
-      const { recordCallOnce } = await import("../history/sinks.ts");
-      recordCallOnce(call, loaded, dbPath(loaded), callLog);
+      const [{ recordCallOnce }, { ivrCallRow }] = await Promise.all([import("../history/sinks.ts"), import("../history/record.ts")]);
+      recordCallOnce({ call: ivrCallRow(call, loaded.config), decisions }, dbPath(loaded), callLog, loaded.config.database?.retention_days);
     },
     // Loaded only when a DID with smart: is called.
     (loaded, callLog) => async (enterprise, request, uniqueid) => {
       const { perCallSmartRouter } = await import("../smart/per-call.ts");
-      return perCallSmartRouter(loaded, dbPath(loaded), callLog)(enterprise, request, uniqueid);
+      return perCallSmartRouter(loaded, dbPath(loaded), callLog, (row) => decisions.push(row))(enterprise, request, uniqueid);
     },
   );
   const outcome = await runStdioSession(handler, log);

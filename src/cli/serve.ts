@@ -6,6 +6,7 @@ import { startServer } from "../server/start.ts";
 import { VERSION } from "../version.ts";
 import { CommandFailure, parseCount, parseFlags, parseHostPort, parseSeconds, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
+import { ivrCommand, nextSteps } from "./serve-hints.ts";
 
 const DEFAULT_FASTAGI = "127.0.0.1:4573";
 const DEFAULT_HTTP = "127.0.0.1:8021";
@@ -63,6 +64,9 @@ export async function runServe(args: string[]): Promise<number> {
   log.info(`call history: ${server.history.path}`);
   log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
   log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
+  // In a compiled binary, modules live in Bun's embedded file system (/$bunfs/).
+  const ivr = ivrCommand(import.meta.path.startsWith("/$bunfs/"), process.execPath, Bun.main);
+  for (const line of nextSteps({ ivr, config: store.current.config, configPath: location.path, dbFlag: values.db, fastagi: server.fastagi, http: server.http })) log.info(line);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -1,3 +1,51 @@
+import { SIMULATED_EFFECTS, SIMULATED_RESULTS } from "../agi/simulated-results.ts";
+import { SEARCH_PATHS } from "../config/paths.ts";
+import { DEFAULT_DB_PATH } from "../history/location.ts";
+import { CALL_STATUSES } from "../history/statuses.ts";
+
+/**
+ * Words joined into lines of at most `width` columns, the lines after the first indented;
+ * the first line starts at column `start` (after a flag's name).
+ */
+function wrap(words: readonly string[], indent = "", start = indent.length, width = 88): string {
+  const lines: string[] = [];
+  let line = "";
+  let column = start;
+  for (const word of words) {
+    if (line.trim() && column + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+      column = line.length;
+    } else {
+      line = line ? `${line} ${word}` : word;
+      column += (line === word ? 0 : 1) + word.length;
+    }
+  }
+  return [...lines, line].join("\n");
+}
+
+/** "a, b, c" as words, so that wrap() breaks after the commas. */
+const listed = (items: readonly string[], end = "") => items.map((item, i) => `${item}${i === items.length - 1 ? end : ","}`);
+
+const searchOrder = wrap([..."Config: --config FILE, else $IVR_CONFIG, else config.yaml beside the binary, else the first that exists of".split(" "), ...listed(SEARCH_PATHS, ".")], "", 0);
+
+const CONFIG_FLAG = "  --config FILE    the config (default: found as ivr --help says)";
+
+const FLAG_INDENT = " ".repeat(19);
+/** --db's description, wrapped to start at the column of `indent`. */
+const dbFlag = (indent: string) =>
+  wrap(`the call history (default $IVR_DB, else database.path in the config, relative to it, else ${DEFAULT_DB_PATH})`.split(" "), indent);
+
+const resultTable = (() => {
+  const rows = SIMULATED_RESULTS.map((result) => {
+    const { extension, queue } = SIMULATED_EFFECTS[result];
+    return [result, `${extension.variables} (${extension.status})`, `${queue.variables} (${queue.status})`];
+  });
+  const table = [["RESULT", "on an extension (Dial)", "on a queue (Queue)"], ...rows];
+  const widths = [0, 1].map((i) => Math.max(...table.map((row) => row[i]!.length)));
+  return table.map((row) => `                   ${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}`).join("\n");
+})();
+
 /** Help texts, one per command; `ivr --help` shows the overview. */
 export const USAGE: Record<string, string> = {
   overview: `ivr: IVR, FastAGI server and call-control tools beside Asterisk
@@ -10,15 +58,14 @@ Commands:
   serve         run the FastAGI server (agi://127.0.0.1:4573/ivr) and the HTTP API
                 (Smart Redirect, call history; 127.0.0.1:8021) until SIGTERM
   check         validate the config and show each DID's menu
-  simulate      a test call: run the IVR against a simulated channel
+  simulate      a test call: run the IVR against a simulated Asterisk
   calls         list the call history
   dialplan      the Smart Redirect contexts for extensions.conf, and the hooks
   version       print the version
   help [CMD]    this text, or the help of one command
 
-Config: --config FILE, else $IVR_CONFIG, else config.yaml beside the binary, else
-/var/lib/asterisk/agi-bin/config.yaml, /var/lib/asterisk/agi-bin/ivr-config.yaml,
-/etc/asterisk/ivr-config.yaml, /usr/local/etc/asterisk/ivr-config.yaml, ./config.yaml.
+${searchOrder}
+Every command but version takes --config FILE.
 
 Run "ivr <command> --help" for a command's options.
 `,
@@ -30,9 +77,10 @@ Runs the IVR for one call over stdin/stdout, as Asterisk starts a script from ag
 When Asterisk starts it (AST_AGI_DIR is set), every argument is an AGI argument.
 The config is read at every call, so edits apply to the next call; an invalid edit is
 logged and the last good config is used. SIGHUP from Asterisk marks the call hung up;
-the IVR still reads how the call ended. The call is written to the history (--db, else
-$IVR_DB, else database.path, else /var/lib/asterisk/ivr/ivr.sqlite) after the AGI session
-is closed, so the dialplan does not wait for it.
+the IVR still reads how the call ended. The call is written to the history after the AGI
+session is closed.
+${CONFIG_FLAG}
+  --db FILE        ${dbFlag(FLAG_INDENT)}
 `,
   serve: `Usage: ivr serve [options]
 
@@ -44,9 +92,8 @@ The config file is watched: a valid edit applies to the next call, an invalid on
 logged with its position and the last good config stays.
 
 Options (each wins over the config's server: section):
-  --config FILE            the config (see ivr --help for where it is looked for)
-  --db FILE                the call history (default database.path, else
-                           /var/lib/asterisk/ivr/ivr.sqlite)
+  --config FILE            the config (default: found as ivr --help says)
+  --db FILE                ${dbFlag(" ".repeat(27))}
   --fastagi HOST:PORT      where FastAGI listens (default 127.0.0.1:4573)
   --http HOST:PORT         where the HTTP API listens (default 127.0.0.1:8021)
   --max-sessions N         concurrent sessions; more connections are refused (default 1000)
@@ -58,28 +105,46 @@ Options (each wins over the config's server: section):
 `,
   check: `Usage: ivr check [--config FILE]
 
-Validates the config. On success prints what callers of each DID get; on errors prints
-each as FILE:LINE:COLUMN: key.path: message and exits 1.
+Validates the config. On success prints what callers of each DID get, where calls are
+recorded, and the Smart Redirect setup; on errors prints each as
+FILE:LINE:COLUMN: key.path: message and exits 1.
+${CONFIG_FLAG}
 `,
-  simulate: `Usage: ivr simulate --did DID [--press KEYS] [--caller NUMBER] [--result RESULT] [--config FILE]
+  simulate: `Usage: ivr simulate --did DID [--press KEYS] [--caller NUMBER] [--result RESULT]
+                    [--config FILE | --fastagi HOST:PORT] [--verbose]
 
 A test call: runs the IVR against a simulated Asterisk and prints the AGI conversation and
 the outcome. Nothing is dialed.
   --did DID        the number the caller dialed
   --press KEYS     what the caller does, in order: 0-9 * # are keys, "," lets a timeout
-                   pass, "h" hangs up; e.g. --press 1, --press 7,2, --press 101#
+                   pass, "h" hangs up; e.g. --press 1, --press 7,2, --press 101#. A key
+                   pressed during a prompt that does not listen for it is lost, as in
+                   Asterisk; the conversation says so (# key * lost ...)
   --caller NUMBER  the caller id (default +66812345678)
-  --result RESULT  how the queue or extension answers: answer (default), busy, noanswer,
-                   unavailable, abandon (the caller hangs up while waiting)
-  --verbose        also print the IVR's log lines
+  --result RESULT  how the queue or extension the IVR routes to answers (default answer):
+${resultTable}
+                   abandon: the caller hangs up while it rings or waits
+  --config FILE    the config whose menus answer (default: found as ivr --help says);
+                   the call runs in this process and is not recorded
+  --fastagi HOST:PORT
+                   send the call to a running ivr serve instead (its config answers), as
+                   AGI(agi://HOST:PORT/ivr) would; the server records it in its history
+  --verbose        also print the IVR's log lines (without --fastagi)
 `,
-  calls: `Usage: ivr calls [--phone NUMBER] [--did DID] [--status STATUS] [--limit N] [--json] [--db FILE] [--config FILE]
+  calls: `Usage: ivr calls [--phone NUMBER] [--did DID] [--status STATUS] [--limit N] [--json]
+                 [--db FILE] [--config FILE]
 
-Lists the call history, newest first (20 by default). --phone takes any spelling of the
-number (it is normalized with the config's country). --status: answered, busy, no_answer,
-unavailable, abandoned, failed, hungup_in_menu, no_selection. --json prints one call per line.
+Lists the call history, newest first. Read-only: it never creates or changes the file.
+  --phone NUMBER   calls with this number, in any spelling (normalized with the config's
+                   country)
+  --did DID        calls to this DID
+  --status STATUS  ${wrap([..."only calls with this status:".split(" "), ...listed(CALL_STATUSES)], FLAG_INDENT)}
+  --limit N        at most N calls (default 20)
+  --json           one call per line, as JSON
+  --db FILE        ${dbFlag(FLAG_INDENT)}
+${CONFIG_FLAG}
 `,
-  dialplan: `Usage: ivr dialplan [--enterprise ID] [--write FILE | --check] [--hooks] [--config FILE]
+  dialplan: `Usage: ivr dialplan [--enterprise ID] [--write FILE] [--check] [--hooks] [--config FILE]
 
 The Smart Redirect contexts mngr<phone>_<line>_<step> for every line with Smart Redirect
 and every phone (Follow Me chains included), from the config's smart: section.
@@ -87,10 +152,12 @@ and every phone (Follow Me chains included), from the config's smart: section.
   --write FILE     put it between the ;****Smart Redirection**** markers of FILE (added at
                    the end if absent), leaving every other byte as it was; the previous file
                    is kept as FILE.bak; nothing is written when nothing changes
-  --check          exit 1 if FILE (--write, or smart.dialplan.file) is not up to date
+  --check          write nothing; exit 1 if the file is not up to date: with --write FILE,
+                   that file; alone, smart.dialplan.file
   --enterprise ID  only this enterprise's contexts
   --hooks          print what replaces Macro(getcustomerdata) in the inbound context: the
                    FastAGI hook (agi://.../smart) and a CURL Gosub for PBXs on HTTP
+${CONFIG_FLAG}
 `,
   version: `Usage: ivr version
 

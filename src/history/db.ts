@@ -15,17 +15,35 @@ export interface History {
 }
 
 /**
- * How long a writer waits for another process's write lock before giving up. A per-call
- * process can afford to wait; ivr serve cannot (bun:sqlite is synchronous: waiting would stall
- * every call and request), so it opens with a short timeout and its write queue retries.
+ * How long a connection waits for another process's write lock before giving up: the
+ * default, for commands an administrator runs (`ivr calls`). ivr serve cannot wait
+ * (bun:sqlite is synchronous: waiting would stall every call and request), so it opens with
+ * a short timeout and its write queue retries; a per-call process cannot either (see below).
  */
 export const BUSY_TIMEOUT_MS = 10_000;
 export const SERVER_BUSY_TIMEOUT_MS = 100;
 
-/** Opens an existing history read-only (for `ivr calls`): never creates or migrates a file. */
-export function openHistoryReadOnly(path: string): History {
+/**
+ * A per-call process waits at most this long for the write lock after the call: Asterisk
+ * holds the channel until the process exits (res_agi waitpid), so past it the record goes
+ * to the spool instead.
+ */
+export const PER_CALL_BUSY_TIMEOUT_MS = 100;
+
+/** Another connection holds the lock (SQLITE_BUSY): the write may succeed later. */
+export function isBusyError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/i.test(String(message ?? error));
+}
+
+/**
+ * Opens an existing history read-only (for `ivr calls`, and a per-call process's Smart
+ * lookups before the menu): never creates or migrates a file, so it never waits on a lock
+ * nor runs a migration while a caller waits. Throws when there is no file.
+ */
+export function openHistoryReadOnly(path: string, options: { busyTimeoutMs?: number } = {}): History {
   const sqlite = new Database(path, { readonly: true, strict: true });
-  sqlite.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.run(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
   const db = drizzle({ client: sqlite, schema }) as HistoryDb;
   return { path, db, sqlite, close: () => sqlite.close() };
 }

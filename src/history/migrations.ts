@@ -60,4 +60,12 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    name: "0002_record_key_and_raw_numbers",
+    sql: `
+      ALTER TABLE calls ADD COLUMN record_key TEXT;
+      CREATE UNIQUE INDEX calls_record_key ON calls (record_key);
+      CREATE INDEX calls_external_number_raw ON calls (external_number_raw, external_number, started_at);
+    `,
+  },
 ];

@@ -19,3 +19,29 @@ export function normalizePhone(raw: string | undefined, country?: string): strin
 export function isCountryCode(value: string): boolean {
   return isSupportedCountry(value);
 }
+
+/**
+ * How the history is searched for one caller: by E.164 when the number could be normalized,
+ * and by the spelling it came in (`raw`) for rows stored without an E.164 form (no country
+ * was known for their DID).
+ */
+export interface PhoneMatch {
+  readonly e164: string | undefined;
+  readonly raw: string;
+}
+
+/** Undefined when there is nothing to search by (no digits: "anonymous", "unknown"). */
+export function phoneMatch(raw: string | undefined, country?: string): PhoneMatch | undefined {
+  const trimmed = raw?.trim();
+  if (!trimmed || !/\d/.test(trimmed)) return undefined;
+  return { e164: normalizePhone(trimmed, country), raw: trimmed };
+}
+
+/** The forms a number is known by in the history and in caches: E.164 and the raw spelling. */
+export function phoneForms(e164: string | null | undefined, raw: string | null | undefined): string[] {
+  const forms = new Set<string>();
+  if (e164) forms.add(e164);
+  const trimmed = raw?.trim();
+  if (trimmed) forms.add(trimmed);
+  return [...forms];
+}

@@ -1,10 +1,16 @@
-import { and, asc, count, desc, eq, gte, isNotNull, lt, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { History } from "./db.ts";
+import type { PhoneMatch } from "./phone.ts";
 import { type CallRow, calls } from "./schema.ts";
 
+/** A number as a user typed it: its E.164 forms (one per country it may be read in) and the spelling itself. */
+export interface PhoneSearch {
+  e164: readonly string[];
+  raw: string;
+}
+
 export interface CallFilter {
-  /** E.164, already normalized by the caller of this function. */
-  phone?: string;
+  phone?: PhoneSearch;
   did?: string;
   status?: string;
   /** Only calls that started before this id (paging backwards: pass the last id seen). */
@@ -17,7 +23,7 @@ export const MAX_LIMIT = 1000;
 /** Newest first. */
 export function listCalls(history: History, filter: CallFilter = {}): CallRow[] {
   const conditions = [
-    filter.phone ? eq(calls.externalNumber, filter.phone) : undefined,
+    filter.phone ? or(filter.phone.e164.length ? inArray(calls.externalNumber, [...filter.phone.e164]) : undefined, eq(calls.externalNumberRaw, filter.phone.raw)) : undefined,
     filter.did ? eq(calls.did, filter.did) : undefined,
     filter.status ? eq(calls.status, filter.status) : undefined,
     filter.before ? lt(calls.id, filter.before) : undefined,
@@ -36,30 +42,43 @@ export function getCall(history: History, id: number): CallRow | undefined {
 }
 
 /**
- * The extension that last (or first) had an answered call with this number. Uses the
- * (external_number, started_at) index: one index seek, whatever the size of the history.
+ * The rows of one caller, as conditions each served by one index: by E.164, and rows
+ * stored without an E.164 form by the spelling (a raw spelling never matches a row that
+ * has an E.164 form other than this caller's: the same digits mean different numbers in
+ * different countries).
  */
-export function answeredExtension(history: History, phone: string, which: "last" | "first"): string | undefined {
-  const row = history.db
-    .select({ extension: calls.answeredExtension })
-    .from(calls)
-    .where(and(eq(calls.externalNumber, phone), eq(calls.status, "answered"), isNotNull(calls.answeredExtension)))
-    .orderBy(which === "last" ? desc(calls.startedAt) : asc(calls.startedAt))
-    .limit(1)
-    .get();
-  return row?.extension ?? undefined;
+function callerConditions(phone: PhoneMatch): SQL[] {
+  const byRaw = and(isNull(calls.externalNumber), eq(calls.externalNumberRaw, phone.raw))!;
+  return phone.e164 ? [eq(calls.externalNumber, phone.e164), byRaw] : [byRaw];
+}
+
+/**
+ * A column of this caller's newest (or oldest) row that meets `also`: one index seek per
+ * form of the number (LIMIT 1 on (number, started_at)), whatever the size of the history.
+ */
+function callerValue(history: History, phone: PhoneMatch, also: SQL[], column: typeof calls.answeredExtension | typeof calls.callerName, which: "last" | "first") {
+  const found = callerConditions(phone).flatMap((condition) => {
+    const row = history.db
+      .select({ value: column, startedAt: calls.startedAt })
+      .from(calls)
+      .where(and(condition, ...also))
+      .orderBy(which === "last" ? desc(calls.startedAt) : asc(calls.startedAt))
+      .limit(1)
+      .get();
+    return row ? [row] : [];
+  });
+  found.sort((a, b) => (which === "last" ? b.startedAt - a.startedAt : a.startedAt - b.startedAt));
+  return found[0]?.value ?? undefined;
+}
+
+/** The extension that last (or first) had an answered call with this number. */
+export function answeredExtension(history: History, phone: PhoneMatch, which: "last" | "first"): string | undefined {
+  return callerValue(history, phone, [eq(calls.status, "answered"), isNotNull(calls.answeredExtension)], calls.answeredExtension, which);
 }
 
 /** The caller's name as last seen on one of their calls (the carrier's caller name). */
-export function lastCallerName(history: History, phone: string): string | undefined {
-  const row = history.db
-    .select({ name: calls.callerName })
-    .from(calls)
-    .where(and(eq(calls.externalNumber, phone), isNotNull(calls.callerName)))
-    .orderBy(desc(calls.startedAt))
-    .limit(1)
-    .get();
-  const name = row?.name?.trim();
+export function lastCallerName(history: History, phone: PhoneMatch): string | undefined {
+  const name = callerValue(history, phone, [isNotNull(calls.callerName)], calls.callerName, "last")?.trim();
   // A "name" that is only the number again tells nothing.
   return name && !/^\+?[\d\s()-]+$/.test(name) ? name : undefined;
 }

@@ -16,26 +16,32 @@ const DATED: ReadonlyArray<readonly [table: string, column: string]> = [
 /**
  * Deletes calls and decisions older than `retentionDays` (0 keeps everything), at most once
  * a day whoever asks: the server and the per-call processes both call this, and the time
- * of the last pruning is kept in the database itself. Returns the number of rows deleted.
+ * of the last complete pruning is kept in the database itself. `maxSlices` bounds the work
+ * of one call (a per-call process must exit promptly): pruning left unfinished is not
+ * marked done, so the next caller goes on with it. Returns the number of rows deleted.
  */
-export function pruneIfDue(history: History, retentionDays: number, now: number = Date.now()): number {
+export function pruneIfDue(history: History, retentionDays: number, now: number = Date.now(), maxSlices = Number.POSITIVE_INFINITY): number {
   if (retentionDays <= 0) return 0;
   const last = history.db.select().from(meta).where(eq(meta.key, "last_pruned_at")).get();
   if (last && now - Number(last.value) < DAY_MS) return 0;
+  const cutoff = now - retentionDays * DAY_MS;
+  let deleted = 0;
+  let slices = 0;
+  for (const [table, column] of DATED) {
+    const slice = history.sqlite.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${SLICE})`);
+    for (;;) {
+      if (slices >= maxSlices) return deleted;
+      const { changes } = slice.run(cutoff);
+      // A slice that found nothing (a table already pruned) costs one index seek: not counted.
+      if (changes > 0) slices++;
+      deleted += changes;
+      if (changes < SLICE) break;
+    }
+  }
   history.db
     .insert(meta)
     .values({ key: "last_pruned_at", value: String(now) })
     .onConflictDoUpdate({ target: meta.key, set: { value: String(now) } })
     .run();
-  const cutoff = now - retentionDays * DAY_MS;
-  let deleted = 0;
-  for (const [table, column] of DATED) {
-    const slice = history.sqlite.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${column} < ? LIMIT ${SLICE})`);
-    for (;;) {
-      const { changes } = slice.run(cutoff);
-      deleted += changes;
-      if (changes < SLICE) break;
-    }
-  }
   return deleted;
 }

@@ -1,4 +1,4 @@
-import { index, integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * Call history. One row per call the IVR handled (later also calls AMI saw). Times are
@@ -32,12 +32,22 @@ export const calls = sqliteTable(
     waitSeconds: integer("wait_seconds"),
     talkSeconds: integer("talk_seconds"),
     detail: text("detail"),
+    /**
+     * One call's identity (uniqueid@started_at), unique: a record imported from the spool
+     * twice (a crash between the import's commit and the file's removal) is stored once.
+     * NULL on rows written before it existed.
+     */
+    recordKey: text("record_key"),
   },
   (t) => [
     index("calls_started_at").on(t.startedAt),
     index("calls_external_number").on(t.externalNumber, t.startedAt),
     index("calls_did").on(t.did, t.startedAt),
     index("calls_uniqueid").on(t.uniqueid),
+    uniqueIndex("calls_record_key").on(t.recordKey),
+    // Numbers that could not be put in E.164 are matched in the spelling they came in
+    // (raw = ? AND external_number IS NULL ORDER BY started_at: one seek).
+    index("calls_external_number_raw").on(t.externalNumberRaw, t.externalNumber, t.startedAt),
   ],
 );
 

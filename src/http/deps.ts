@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ConfigSnapshot } from "../config/store.ts";
 import type { History } from "../history/db.ts";
+import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
 import type { SmartService } from "../smart/service.ts";
 import type { AppMetrics } from "./metrics.ts";
@@ -18,4 +19,6 @@ export interface AppDeps {
   startedAt: number;
   env?: NodeJS.ProcessEnv;
   fastagiSessions?: () => number;
+  /** How ivr serve's history writes are going (for /health and /metrics). */
+  historyWrites?: () => HistoryWriteStatus;
 }

@@ -15,10 +15,15 @@ export type CallSink = (call: IvrCall, loaded: LoadedConfig, log: Logger) => voi
  * session is closed first (the dialplan goes on at once), then the call is summarized and
  * handed to `onCall`.
  */
-export function ivrHandler(configSource: ConfigSource, onCall?: CallSink, smart?: (loaded: LoadedConfig, log: Logger) => SmartRouter | undefined): AgiHandler {
+export function ivrHandler(
+  configSource: ConfigSource,
+  onCall?: CallSink,
+  smart?: (loaded: LoadedConfig, log: Logger) => SmartRouter | undefined,
+  options: { clock?: () => number } = {},
+): AgiHandler {
   return async (channel, log) => {
     const loaded = await configSource(log);
-    const call = await runIvr(channel, loaded.config, log, { smart: smart?.(loaded, log) });
+    const call = await runIvr(channel, loaded.config, log, { smart: smart?.(loaded, log), clock: options.clock });
     channel.close();
     log.info(describeCall(call));
     await onCall?.(call, loaded, log);

@@ -1,11 +1,11 @@
 import { type AgiChannel, CHANNEL_UP } from "../agi/channel.ts";
 import { type AgiEnv, knownValue } from "../agi/env.ts";
-import { AgiCommandError, AgiError, AgiHangupError } from "../agi/errors.ts";
+import { AgiCommandError, AgiError, AgiHangupError, AgiShutdownError } from "../agi/errors.ts";
 import { type Menu, menuFor } from "../config/menu.ts";
 import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
 import { decide, dialArguments, dialTarget, escapeDigits, expectsMore, queueArguments } from "./choice.ts";
-import { classifyDial, classifyQueue, DIAL_VARIABLES, QUEUE_VARIABLES, type RouteOutcome, type Vars } from "./outcome.ts";
+import { classifyDial, classifyQueue, DIAL_ANSWER_VARIABLES, QUEUE_VARIABLES, type RouteOutcome, type Vars } from "./outcome.ts";
 import { type SmartRouter, smartPreRoute } from "./smart-route.ts";
 
 export type Route =
@@ -24,6 +24,8 @@ export interface IvrCall {
   caller: string | undefined;
   callerName: string | undefined;
   startedAt: number;
+  /** When the IVR's ANSWER succeeded; undefined when the channel was up before the IVR. */
+  answeredAt: number | undefined;
   endedAt: number;
   /** When the hangup was noticed, if the caller hung up before the IVR finished. */
   hungUpAt: number | undefined;
@@ -63,6 +65,7 @@ export async function runIvr(
     caller: knownValue(channel.env.callerid),
     callerName: knownValue(channel.env.calleridname),
     startedAt: clock(),
+    answeredAt: undefined,
     endedAt: 0,
     hungUpAt: undefined,
     inputs: [],
@@ -84,13 +87,18 @@ export async function runIvr(
       call.route = { kind: "smart", context: smart.context };
       call.outcome = { status: "smart_redirect", detail: smart.reason };
     } else {
-      if ((await channel.channelStatus()) !== CHANNEL_UP) await channel.answer();
+      if ((await channel.channelStatus()) !== CHANNEL_UP) {
+        await channel.answer();
+        call.answeredAt = clock();
+      }
       await playMenu(channel, menu, call, say, log, clock);
     }
   } catch (error) {
     // Whatever the AGI threw, the call is over and its record is kept; only bugs propagate.
     if (!(error instanceof AgiError)) throw error;
-    if (error instanceof AgiHangupError) {
+    if (error instanceof AgiHangupError && shutDown(channel)) {
+      if (!call.route && call.outcome.status !== "no_selection") call.outcome = interrupted("the menu", clock() - call.startedAt, log);
+    } else if (error instanceof AgiHangupError) {
       // A hangup after routing or during goodbye keeps the outcome already known.
       if (!call.route && call.outcome.status !== "no_selection") call.outcome = { status: "hungup_in_menu", detail: error.reason };
     } else {
@@ -119,13 +127,13 @@ async function playMenu(
     if (choice.kind === "queue") {
       await say(`Routing to queue: ${choice.queue}`);
       call.route = { kind: "queue", queue: choice.queue };
-      call.outcome = await routeToQueue(channel, choice.queue, menu, clock);
+      call.outcome = await routeToQueue(channel, choice.queue, menu, clock, log);
       return;
     }
     if (choice.kind === "extension") {
       await say(`Dialing extension: ${choice.extension}`);
       call.route = { kind: "extension", extension: choice.extension, target: dialTarget(choice.extension, menu) };
-      call.outcome = await dialExtension(channel, call.route.target, menu);
+      call.outcome = await dialExtension(channel, call.route.target, menu, clock, call.answeredAt, log);
       return;
     }
     if (choice.kind === "none") {
@@ -174,33 +182,63 @@ function warnUnplayable(sound: string, log: Logger): void {
   log.warn(`could not play "${sound}": is the sound file installed (without its extension in the config)?`);
 }
 
-async function routeToQueue(channel: AgiChannel, queue: string, menu: Menu, clock: () => number): Promise<RouteOutcome> {
+async function routeToQueue(channel: AgiChannel, queue: string, menu: Menu, clock: () => number, log: Logger): Promise<RouteOutcome> {
   const started = clock();
-  const failed = await execOrFailure(channel, "Queue", queueArguments(queue, menu));
+  const failed = await execOrFailure(channel, "Queue", queueArguments(queue, menu), clock, log);
   if (failed) return failed;
   const vars = await readVariables(channel, QUEUE_VARIABLES);
   return classifyQueue(vars, (clock() - started) / 1000, channel.hungUp);
 }
 
-async function dialExtension(channel: AgiChannel, target: string, menu: Menu): Promise<RouteOutcome> {
-  const failed = await execOrFailure(channel, "Dial", dialArguments(target, menu));
+/**
+ * Dial, timed: the channel's up time when EXEC Dial is sent (from the IVR's own ANSWER) is
+ * what classifyDial subtracts from ANSWEREDTIME_MS. The answer's details are read only for
+ * an answered Dial, ANSWEREDTIME only when ANSWEREDTIME_MS is missing.
+ */
+async function dialExtension(channel: AgiChannel, target: string, menu: Menu, clock: () => number, answeredAt: number | undefined, log: Logger): Promise<RouteOutcome> {
+  const sentAt = clock();
+  const failed = await execOrFailure(channel, "Dial", dialArguments(target, menu), clock, log);
   if (failed) return failed;
-  return classifyDial(await readVariables(channel, DIAL_VARIABLES));
+  const timing = { upAtDialMs: answeredAt === undefined ? undefined : sentAt - answeredAt, spanMs: clock() - sentAt };
+  let vars = await readVariables(channel, ["DIALSTATUS"]);
+  if (vars.DIALSTATUS === "ANSWER") {
+    vars = { ...vars, ...(await readVariables(channel, DIAL_ANSWER_VARIABLES)) };
+    if (!/^\d+$/.test(vars.ANSWEREDTIME_MS ?? "")) vars = { ...vars, ...(await readVariables(channel, ["ANSWEREDTIME"])) };
+  }
+  return classifyDial(vars, timing);
 }
 
 /**
  * Runs Queue or Dial. A missing application or a connection lost mid-call is an outcome to
- * record, not a reason to lose the call record.
+ * record, not a reason to lose the call record; so is ivr serve shutting down meanwhile.
  */
-async function execOrFailure(channel: AgiChannel, app: string, args: string[]): Promise<RouteOutcome | undefined> {
+async function execOrFailure(channel: AgiChannel, app: string, args: string[], clock: () => number, log: Logger): Promise<RouteOutcome | undefined> {
+  const started = clock();
   try {
     await channel.exec(app, ...args);
     return undefined;
   } catch (error) {
     if (error instanceof AgiCommandError) return { status: "failed", detail: error.message };
+    if (error instanceof AgiHangupError && shutDown(channel)) return interrupted(`${app} ${args[0]}`, clock() - started, log);
     if (error instanceof AgiHangupError) return { status: "failed", detail: `AGI connection lost during ${app}` };
     throw error;
   }
+}
+
+/** ivr serve closed this session at its shutdown (not a lost connection, not a hangup). */
+function shutDown(channel: AgiChannel): boolean {
+  return channel.signal.aborted && channel.signal.reason instanceof AgiShutdownError;
+}
+
+/**
+ * The session was closed at ivr serve's shutdown: Asterisk goes on with the channel (in the
+ * queue, on the Dial, or at the dialplan's next step), so the call is not over, and how it
+ * ends is not known here.
+ */
+function interrupted(where: string, elapsedMs: number, log: Logger): RouteOutcome {
+  const detail = `ivr serve shut down ${Math.round(elapsedMs / 1000)} s into ${where}; the call went on in the dialplan`;
+  log.warn(`call interrupted: ${detail} (recorded as interrupted, its outcome unknown)`);
+  return { status: "interrupted", detail };
 }
 
 /** Reads the outcome variables one by one, as the recordings show they work after hangup. */

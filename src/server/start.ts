@@ -4,6 +4,8 @@ import type { ConfigStore } from "../config/store.ts";
 import { openHistory, SERVER_BUSY_TIMEOUT_MS } from "../history/db.ts";
 import { ivrCallRow } from "../history/record.ts";
 import { DEFAULT_RETENTION_DAYS, pruneIfDue } from "../history/retention.ts";
+import { spoolDirFor, spooledCount } from "../history/spool.ts";
+import { WriteHealth } from "../history/write-health.ts";
 import { WriteQueue } from "../history/write-queue.ts";
 import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
@@ -16,6 +18,7 @@ import { smartScript } from "../smart/agi-script.ts";
 import { regenerateDialplan } from "../smart/regenerate.ts";
 import { SmartService } from "../smart/service.ts";
 import { VERSION } from "../version.ts";
+import { startHistoryUpkeep } from "./history-upkeep.ts";
 import { listenOn } from "./listen.ts";
 
 export interface ServerOptions {
@@ -26,6 +29,8 @@ export interface ServerOptions {
   limits: { [K in keyof FastAgiLimits]?: FastAgiLimits[K] | undefined };
   log: Logger;
   env?: NodeJS.ProcessEnv;
+  /** How often calls written by other processes are looked for, and the spool imported (default 1 s). */
+  historyPollMs?: number;
 }
 
 export interface RunningServer {
@@ -37,6 +42,8 @@ export interface RunningServer {
 }
 
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** After the FastAGI sessions are closed at shutdown, how long their IVRs get to hand over their records. */
+const RECORD_DRAIN_MS = 2000;
 
 /**
  * Everything `ivr serve` runs: the FastAGI server with the IVR, the HTTP API (Smart Redirect,
@@ -46,7 +53,14 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 export function startServer(options: ServerOptions): RunningServer {
   const { store, log } = options;
   const history = openHistory(options.dbPath, { busyTimeoutMs: SERVER_BUSY_TIMEOUT_MS });
-  const queue = new WriteQueue(history, log);
+  const spoolDir = spoolDirFor(history.path);
+  const health = new WriteHealth();
+  // A caller's cached Smart decisions go when their new call is written: a no_match cached
+  // at the start of their first call must not answer their call-back (see also upkeep).
+  const forgetCallers = (rows: readonly { externalNumber?: string | null; externalNumberRaw?: string | null }[]) => {
+    for (const row of rows) smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
+  };
+  const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
   const smart = new SmartService({
     snapshot: () => store.current,
     sources: historySources(history),
@@ -58,14 +72,26 @@ export function startServer(options: ServerOptions): RunningServer {
   const fastagiSessions = () => fastagi?.activeSessions ?? 0;
   const metrics = createMetrics({ fastagiSessions, logLinesDropped: () => stderrSink.dropped });
 
-  const ivr = ivrHandler(
+  const ivrCalls = ivrHandler(
     () => store.current,
     (call, loaded) => {
-      queue.call(ivrCallRow(call, loaded.config.country));
+      const row = ivrCallRow(call, loaded.config);
+      queue.call(row);
+      forgetCallers([row]);
       metrics.callsRecorded.inc({ status: call.outcome.status });
     },
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
   );
+  // IVR calls in progress: at shutdown, their records are handed over before the queue's last write.
+  let ivrRunning = 0;
+  const ivr: AgiHandler = async (channel, callLog) => {
+    ivrRunning++;
+    try {
+      await ivrCalls(channel, callLog);
+    } finally {
+      ivrRunning--;
+    }
+  };
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
   const app = createApp({
     snapshot: () => store.current,
@@ -78,6 +104,7 @@ export function startServer(options: ServerOptions): RunningServer {
     startedAt: Date.now(),
     env: options.env,
     fastagiSessions,
+    historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
@@ -109,6 +136,9 @@ export function startServer(options: ServerOptions): RunningServer {
   prune();
   const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
   pruneTimer.unref?.();
+  // Calls per-call processes record, and the spool: noticed and imported about once a second.
+  const upkeep = startHistoryUpkeep({ history, spoolDir, health, log, onNewCall: (call) => forgetCallers([call]), everyMs: options.historyPollMs });
+  upkeep.round();
 
   // The generated dialplan follows the config (smart.dialplan.write_on_change), one rewrite at a time.
   let regeneration: Promise<unknown> = Promise.resolve();
@@ -125,9 +155,12 @@ export function startServer(options: ServerOptions): RunningServer {
     async stop(graceMs) {
       clearInterval(pruneTimer);
       await fastagi.stop(graceMs);
+      const deadline = Date.now() + RECORD_DRAIN_MS;
+      while (ivrRunning > 0 && Date.now() < deadline) await Bun.sleep(10);
       await http.stop();
       await regeneration;
-      queue.flush();
+      upkeep.stop();
+      queue.close();
       history.close();
     },
   };

@@ -1,15 +1,18 @@
 import type { SmartMode, SmartRule } from "../config/smart-schema.ts";
-import { normalizePhone } from "../history/phone.ts";
+import { type PhoneMatch, phoneForms, phoneMatch } from "../history/phone.ts";
 import type { TtlCache } from "./cache.ts";
 import { contextName } from "./context-name.ts";
 import type { Enterprise } from "./directory.ts";
 
-/** Where the engine looks things up: call history in production, a fake in tests. May be slow. */
+/**
+ * Where the engine looks things up: call history in production, a fake in tests. May be
+ * slow. A caller is looked up by E.164 and, for calls stored without it, by the raw spelling.
+ */
 export interface SmartSources {
-  /** The extension that last or first had an answered call with this E.164 number. */
-  answeredExtension(phone: string, which: "last" | "first"): string | undefined | Promise<string | undefined>;
+  /** The extension that last or first had an answered call with this number. */
+  answeredExtension(phone: PhoneMatch, which: "last" | "first"): string | undefined | Promise<string | undefined>;
   /** A name for this caller, if one is known. */
-  callerName(phone: string): string | undefined | Promise<string | undefined>;
+  callerName(phone: PhoneMatch): string | undefined | Promise<string | undefined>;
 }
 
 export type DecisionOutcome =
@@ -17,7 +20,7 @@ export type DecisionOutcome =
   | "name_only" // a name (or none) but no routing: mode name-only, or LoadDialPlan false
   | "no_match" // no rule found a manager
   | "line_not_smart" // the line has no Smart Redirect
-  | "unknown_phone" // not a number we can normalize
+  | "unknown_phone" // not a phone number (no digits; or none the enterprise's country knows)
   | "off" // mode off
   | "timeout" // the SLA passed first: nulls
   | "error"; // a lookup failed: nulls
@@ -84,20 +87,24 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
   const nothing = (outcome: DecisionOutcome, reason: string): Verdict => ({ name: null, dialPlan: null, outcome, rule: null, reason });
 
   if (enterprise.mode === "off") return finish(nothing("off", "Smart Redirect is off for this enterprise (mode: off)"), { phone: null, steps: [] });
-  const phone = normalizePhone(request.phone, enterprise.country) ?? null;
-  if (!phone) {
+  // Without a country a national number cannot be put in E.164: it is looked up in the
+  // spelling it came in, as calls on DIDs without a country were stored. With a country,
+  // a number libphonenumber rejects is not an outside number ("150", an extension).
+  const match = phoneMatch(request.phone, enterprise.country);
+  if (!match || (!match.e164 && enterprise.country)) {
     const reason = `"${request.phone}" is not a phone number that can be normalized (country ${enterprise.country ?? "not set"})`;
     return finish(nothing("unknown_phone", reason), { phone: null, steps: [] });
   }
+  const phone = match.e164 ?? null;
 
-  const key = `${enterprise.id}|${phone}|${request.line}|${request.loadDialPlan ? 1 : 0}`;
+  const key = `${enterprise.id}|${phone ?? `raw:${match.raw}`}|${request.line}|${request.loadDialPlan ? 1 : 0}`;
   const hit = options.cache?.get(key);
   if (hit) return finish(hit, { phone, steps: [{ rule: "cache", result: "the same question was answered within cache_ttl_seconds" }], cached: true });
 
   const steps: DecisionStep[] = [];
   let verdict: Verdict | typeof TIMEOUT;
   try {
-    verdict = await withDeadline(evaluate(enterprise, phone, request, options.sources, steps), enterprise.slaMs);
+    verdict = await withDeadline(evaluate(enterprise, match, request, options.sources, steps), enterprise.slaMs);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return finish(nothing("error", `a lookup failed: ${message}`), { phone, steps });
@@ -107,11 +114,12 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
     const where = reached ? `after ${reached.rule}` : "before the first lookup finished";
     return finish(nothing("timeout", `no answer within sla_ms (${enterprise.slaMs} ms), ${where}`), { phone, steps });
   }
-  options.cache?.set(key, verdict);
+  // Tagged with the caller's number: a new call of theirs drops it (SmartService.forgetPhone).
+  options.cache?.set(key, verdict, phoneForms(match.e164, match.raw));
   return finish(verdict, { phone, steps });
 }
 
-async function evaluate(enterprise: Enterprise, phone: string, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[]): Promise<Verdict> {
+async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[]): Promise<Verdict> {
   const name = (await sources.callerName(phone)) ?? null;
   steps.push({ rule: "name", result: name ? `name from call history: ${name}` : "no name known for this number" });
   if (enterprise.mode === "name-only") return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "mode name-only: names only, no routing" };

@@ -81,6 +81,17 @@ export class SmartService {
     return this.cache.clear();
   }
 
+  /**
+   * A new call of this number is in the history: what was cached about it (a no_match from
+   * before the call, a manager who is no longer the last one) is dropped. Give every form
+   * the number is stored in (E.164, raw). Returns the entries dropped.
+   */
+  forgetPhone(...forms: Array<string | null | undefined>): number {
+    let dropped = 0;
+    for (const form of new Set(forms.map((f) => f?.trim()))) if (form) dropped += this.cache.invalidate(form);
+    return dropped;
+  }
+
   private current(): Map<string, Enterprise> {
     const { config, generation } = this.deps.snapshot();
     if (generation === this.generation) return this.directory;

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../src/config/errors.ts";
 import { loadConfigFile, parseConfig } from "../../src/config/load.ts";
@@ -47,32 +46,6 @@ describe("the Rust seed's config.yaml, byte for byte", () => {
     expect(menu.extension_dial).toBe("PJSIP/{ext}");
     expect(menu.queue_options).toBe("");
     expect(menu.extension_patterns).toEqual([]);
-  });
-
-  test("config/ivr.yaml starts from the seed's text, byte for byte", () => {
-    expect(readFileSync(join(ROOT, "config", "ivr.yaml"), "utf8")).toContain(readFileSync(SEED, "utf8"));
-  });
-
-  test("config/ivr.yaml's commented examples of the new sections are valid once uncommented", () => {
-    const text = readFileSync(join(ROOT, "config", "ivr.yaml"), "utf8");
-    // A section's example: the commented block (between blank lines) that starts it.
-    const example = (section: string) => {
-      const block = text.split(/\n\s*\n/).find((b) => b.split("\n").some((line) => line.startsWith(`# ${section}:`)));
-      if (!block) throw new Error(`no commented example of ${section}:`);
-      const lines = block.split("\n").map((line) => line.slice(2));
-      return lines.slice(lines.findIndex((line) => line.startsWith(`${section}:`))).join("\n");
-    };
-    const sections = ["database", "server", "smart"].map(example);
-    const parsed = parseConfig(`country: BY\n${sections.join("\n")}\n`, "uncommented.yaml");
-    expect(Object.keys(parsed.smart!.enterprises!)).toEqual(["0367"]);
-    expect(parsed.server?.http).toBe("127.0.0.1:8021");
-    expect(parsed.database?.retention_days).toBe(365);
-  });
-
-  test("config/ivr.yaml holds the same default and DIDs, with the same values", () => {
-    const sample = loadConfigFile(join(ROOT, "config", "ivr.yaml")).config;
-    expect(sample.default).toEqual(config.default!);
-    expect(sample.dids).toEqual(config.dids!);
   });
 });
 

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { compiledBinary } from "../helpers/binary.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
-const SAMPLE = join(ROOT, "config", "ivr.yaml");
+// The Rust seed's config, byte for byte: it must load and route unchanged.
+const SEED = join(ROOT, "test", "fixtures", "config", "seed-config.yaml");
 let binary: string;
 beforeAll(async () => {
   binary = await compiledBinary();
@@ -23,10 +24,10 @@ async function ivr(args: string[], options: { cwd?: string; env?: Record<string,
 }
 
 describe("ivr check", () => {
-  test("the sample config: valid, each DID's menu described, exit 0", async () => {
-    const { stdout, code } = await ivr(["check", "--config", SAMPLE]);
+  test("the Rust seed's config: valid, each DID's menu described, exit 0", async () => {
+    const { stdout, code } = await ivr(["check", "--config", SEED]);
     expect(code).toBe(0);
-    expect(stdout).toContain(`✓ ${SAMPLE} is valid (found by --config)`);
+    expect(stdout).toContain(`✓ ${SEED} is valid (found by --config)`);
     expect(stdout).toMatch(/^0212345678 +welcome custom\/welcome-hq; queues 1→10001 2→10002 3→10003; extensions of 3-4 digits via Dial\(PJSIP\/\{ext\},60,t\); 3 attempts$/m);
     expect(stdout).toContain("1 DID configured");
   });
@@ -45,7 +46,7 @@ describe("ivr check", () => {
   });
 
   test("found through $IVR_CONFIG; none anywhere: says where it looked, exit 1", async () => {
-    expect((await ivr(["check"], { env: { IVR_CONFIG: SAMPLE } })).stdout).toContain("(found by $IVR_CONFIG)");
+    expect((await ivr(["check"], { env: { IVR_CONFIG: SEED } })).stdout).toContain("(found by $IVR_CONFIG)");
     const none = await ivr(["check"], { cwd: mkdtempSync(join(tmpdir(), "ivr-none-")) });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("no config file found (looked at --config, $IVR_CONFIG");
@@ -53,7 +54,7 @@ describe("ivr check", () => {
 });
 
 describe("ivr simulate", () => {
-  const simulate = (...args: string[]) => ivr(["simulate", "--config", SAMPLE, ...args]);
+  const simulate = (...args: string[]) => ivr(["simulate", "--config", SEED, ...args]);
 
   test("--did 0212345678 --press 1: the conversation shows EXEC Queue 10001, answered", async () => {
     const { stdout, code } = await simulate("--did", "0212345678", "--press", "1");

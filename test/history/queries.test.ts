@@ -6,6 +6,8 @@ import { smartDecisions } from "../../src/history/schema.ts";
 import { callRow, tempHistory } from "../helpers/history.ts";
 
 const CLIENT = "+375291234567";
+/** A caller known by E.164 (the raw spelling of these rows is unset). */
+const e164 = (phone: string) => ({ e164: phone, raw: phone });
 
 describe("what Smart Redirect asks the history", () => {
   const history = tempHistory();
@@ -17,14 +19,14 @@ describe("what Smart Redirect asks the history", () => {
   insertCall(history, callRow({ externalNumber: "+375441112233", startedAt: at(5), status: "answered", answeredExtension: "151" }));
 
   test("the last and the first extension that answered this number (not busy or abandoned calls)", () => {
-    expect(answeredExtension(history, CLIENT, "last")).toBe("150");
-    expect(answeredExtension(history, CLIENT, "first")).toBe("152");
-    expect(answeredExtension(history, "+375000000000", "last")).toBeUndefined();
+    expect(answeredExtension(history, e164(CLIENT), "last")).toBe("150");
+    expect(answeredExtension(history, e164(CLIENT), "first")).toBe("152");
+    expect(answeredExtension(history, e164("+375000000000"), "last")).toBeUndefined();
   });
 
   test("the last caller name that is a name, not the number again", () => {
-    expect(lastCallerName(history, CLIENT)).toBe("Alexei");
-    expect(lastCallerName(history, "+375441112233")).toBeUndefined();
+    expect(lastCallerName(history, e164(CLIENT))).toBe("Alexei");
+    expect(lastCallerName(history, e164("+375441112233"))).toBeUndefined();
   });
 });
 
@@ -40,7 +42,7 @@ describe("listing and statistics", () => {
   test("newest first, filtered, paged with before", () => {
     expect(listCalls(history).map((r) => r.id)).toEqual([...ids].reverse());
     const [first, second, third, fourth] = ids as [number, number, number, number];
-    expect(listCalls(history, { phone: CLIENT }).map((r) => r.id)).toEqual([fourth, first]);
+    expect(listCalls(history, { phone: { e164: [CLIENT], raw: "80291234567" } }).map((r) => r.id)).toEqual([fourth, first]);
     expect(listCalls(history, { did: "0298765432", status: "answered" }).map((r) => r.id)).toEqual([third]);
     expect(listCalls(history, { limit: 2 }).map((r) => r.id)).toEqual([fourth, third]);
     expect(listCalls(history, { limit: 2, before: third }).map((r) => r.id)).toEqual([second, first]);
@@ -80,5 +82,16 @@ describe("retention", () => {
     insertCall(history, callRow({ startedAt: now - 400 * DAY }));
     expect(pruneIfDue(history, 365, now + DAY / 2)).toBe(0); // pruned less than a day ago
     expect(pruneIfDue(history, 365, now + DAY + 1)).toBe(1);
+  });
+
+  test("bounded pruning (a per-call process) goes on where the last one stopped, and is marked done only when done", () => {
+    const history = tempHistory();
+    const now = 1_800_000_000_000;
+    insertCall(history, callRow({ startedAt: now - 400 * DAY }));
+    history.db.insert(smartDecisions).values({ at: now - 400 * DAY, via: "http", enterprise: "0367", mode: "off", outcome: "off", latencyMs: 0, cached: false }).run();
+    expect(pruneIfDue(history, 365, now, 1)).toBe(1); // the calls; the decisions left for the next call
+    expect(pruneIfDue(history, 365, now, 1)).toBe(1);
+    insertCall(history, callRow({ startedAt: now - 400 * DAY }));
+    expect(pruneIfDue(history, 365, now + 1000, 1)).toBe(0); // done: not again today
   });
 });

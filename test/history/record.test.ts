@@ -5,16 +5,17 @@ import { insertCall, ivrCallRow } from "../../src/history/record.ts";
 import { callJson } from "../../src/history/call-json.ts";
 import { tempHistory } from "../helpers/history.ts";
 import { IVR_FIXTURES, ivrTestConfig, replayIvr } from "../helpers/ivr-replay.ts";
-import { loadTranscript } from "../helpers/transcript.ts";
+import type { IvrConfig } from "../../src/config/schema.ts";
+import { loadTranscript, type Transcript } from "../helpers/transcript.ts";
 
 const config = { ...ivrTestConfig(), country: "TH" };
 
 /** Replays a menu path and stores the call the way ivr serve does; returns the stored row. */
-async function recorded(file: string) {
+async function recorded(file: string, edit: (t: Transcript) => Transcript = (t) => t, withConfig: IvrConfig = config) {
   const history = tempHistory();
   let id = 0;
-  await replayIvr(loadTranscript(join(IVR_FIXTURES, file)), config, (call, loaded) => {
-    id = insertCall(history, ivrCallRow(call, loaded.config.country));
+  await replayIvr(edit(loadTranscript(join(IVR_FIXTURES, file))), withConfig, (call, loaded) => {
+    id = insertCall(history, ivrCallRow(call, loaded.config));
   });
   const row = getCall(history, id);
   history.close();
@@ -45,11 +46,26 @@ describe("a history row for each way a call ends, from replayed calls", () => {
     expect(Date.parse(row.ended_at!)).toBeGreaterThanOrEqual(Date.parse(row.started_at!));
   });
 
+  test("answered queue call with queue_options c: QUEUESTATUS=CONTINUE is an answer, not a no_answer", async () => {
+    // Queue(10001,c): app_queue sets QUEUESTATUS=CONTINUE for a call a member handled.
+    const withC = (t: Transcript): Transcript => ({
+      ...t,
+      steps: t.steps.map((step, i) => {
+        if (step.kind === "agi" && step.line === "EXEC Queue 10001") return { ...step, line: "EXEC Queue 10001,c" };
+        const previous = t.steps[i - 1];
+        if (previous?.kind === "agi" && previous.line === "GET VARIABLE QUEUESTATUS") return { kind: "asterisk", line: "200 result=1 (CONTINUE)" };
+        return step;
+      }),
+    });
+    const row = await recorded("stdin-queue-after-timeout.txt", withC, { ...config, default: { ...config.default, queue_options: "c" } });
+    expect(row).toMatchObject({ status: "answered", destination: "10001", talk_seconds: 2, detail: "CONTINUE" });
+  });
+
   test("answered queue call with setinterfacevar=yes: the member's extension", async () => {
     expect(await recorded("fastagi-queue-at-once.txt")).toMatchObject({ status: "answered", answered_by: "Local/300@agents/n", answered_extension: "300", destination: "10009" });
   });
 
-  test("answered dial: who, talk and ring time; a national number in E.164", async () => {
+  test("answered dial: who, the Dial's span as talk time, ring time unknown; a national number in E.164", async () => {
     expect(await recorded("stdin-ext101-answered.txt")).toMatchObject({
       external_number: "+66812223333",
       external_number_raw: "0812223333",
@@ -61,7 +77,7 @@ describe("a history row for each way a call ends, from replayed calls", () => {
       answered_by: "101@internal/n",
       answered_extension: "101",
       talk_seconds: 8,
-      wait_seconds: 2,
+      wait_seconds: null,
     });
   });
 

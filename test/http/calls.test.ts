@@ -64,6 +64,7 @@ describe("admin API", () => {
     const t = withCalls();
     expect(await (await t.app.request("/api/calls?limit=0", admin())).json()).toEqual({ error: "limit must be a whole number from 1 to 1000" });
     expect((await t.app.request("/api/calls?status=lost", admin())).status).toBe(400);
+    expect((await t.app.request("/api/calls?status=interrupted", admin())).status).toBe(200);
     expect((await t.app.request("/api/calls?before=x", admin())).status).toBe(400);
     expect((await t.app.request("/api/stats?since=yesterday", admin())).status).toBe(400);
   });

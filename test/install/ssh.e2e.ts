@@ -3,7 +3,7 @@
  * openssh-server, which .ci/run installs); run it with `npm run test:ssh`.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, runInstall, targetRoot } from "../helpers/install-run.ts";
 import { type Sshd, startSshd } from "../helpers/sshd.ts";
@@ -40,11 +40,16 @@ describe("install.sh over ssh", () => {
     const t = targetRoot();
     expect((await runInstall([sshd.target, ...sshd.sshArgs, "--no-service", ...t.dirArgs])).code).toBe(0);
     appendFileSync(join(t.agiDir, "config.yaml"), "# edited on the server\n");
+    chmodSync(join(t.agiDir, "config.yaml"), 0o600); // it may hold admin_token
     const again = await runInstall([sshd.target, ...sshd.sshArgs, ...t.dirArgs]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`kept your ${t.agiDir}/config.yaml; the new sample is ${t.agiDir}/config.yaml.new`);
     expect(readFileSync(join(t.agiDir, "config.yaml"), "utf8")).toEndWith("# edited on the server\n");
-    expect(readFileSync(join(t.unitDir, "ivr.service"), "utf8")).toContain(`ExecStart=${t.agiDir}/ivr serve`);
+    expect((statSync(join(t.agiDir, "config.yaml")).mode & 0o777).toString(8)).toBe("600");
+    // The kept config names --db-dir (the first install wrote it), so nothing to add.
+    expect(again.stdout).toContain(`Call history: ${t.dbDir}/ivr.sqlite (database.path;`);
+    expect(again.stdout).not.toContain("add to");
+    expect(readFileSync(join(t.unitDir, "ivr.service"), "utf8")).toContain(`ExecStart=${t.agiDir}/ivr serve --config ${t.agiDir}/config.yaml --fastagi 127.0.0.1:4573\n`);
   });
 
   test("ssh failures are clear: a closed port, a key that is not accepted", async () => {

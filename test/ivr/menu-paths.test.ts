@@ -25,9 +25,11 @@ const EXPECTED: Record<string, Expected> = {
     menu: "did",
     inputs: ["101"],
     route: extension("101"),
-    outcome: { status: "answered", answeredBy: "101@internal/n", talkSeconds: 8, waitSeconds: 2 },
+    // Replayed instantly: no time passed between ANSWER and Dial, so all of ANSWEREDTIME_MS is
+    // the Dial's span (test/ivr/dial-times.test.ts replays it with time passing).
+    outcome: { status: "answered", answeredBy: "101@internal/n", talkSeconds: 8 },
   },
-  "fastagi-ext1001-answered.txt": { inputs: ["1001"], route: extension("1001"), outcome: { status: "answered", answeredBy: "1001@internal/n", talkSeconds: 3, waitSeconds: 0 } },
+  "fastagi-ext1001-answered.txt": { inputs: ["1001"], route: extension("1001"), outcome: { status: "answered", answeredBy: "1001@internal/n", talkSeconds: 3 } },
   "stdin-ext512-busy.txt": { inputs: ["512"], route: extension("512"), outcome: { status: "busy", detail: "BUSY" } },
   "stdin-ext101-unavailable.txt": { did: "0298765432", inputs: ["101"], route: extension("101"), outcome: { status: "unavailable", detail: "CHANUNAVAIL" } },
   "stdin-invalid-then-queue.txt": { inputs: ["7", "2"], route: queue("10002"), outcome: { status: "answered" } },

@@ -26,15 +26,48 @@ describe("Queue outcome", () => {
   });
 });
 
+describe("Queue outcome with queue_options c, and status left over from an earlier Queue", () => {
+  test("QUEUESTATUS=CONTINUE is an answered call (app_queue sets it only for a call a member handled)", () => {
+    expect(classifyQueue({ QUEUESTATUS: "CONTINUE", ANSWEREDTIME: "5", MEMBERINTERFACE: "Local/300@agents/n" }, 12, false)).toEqual({
+      status: "answered",
+      answeredBy: "Local/300@agents/n",
+      talkSeconds: 5,
+      waitSeconds: 7,
+      detail: "CONTINUE",
+    });
+    expect(classifyQueue({ QUEUESTATUS: "CONTINUE", ANSWEREDTIME: "5" }, 12, false)).toMatchObject({ status: "answered", talkSeconds: 5 });
+  });
+  test("a stale QUEUESTATUS (not cleared by app_queue) loses to a member or a talk time", () => {
+    expect(classifyQueue({ QUEUESTATUS: "TIMEOUT", ANSWEREDTIME: "9" }, 15, false)).toMatchObject({ status: "answered", talkSeconds: 9, waitSeconds: 6 });
+    expect(classifyQueue({ QUEUESTATUS: "JOINEMPTY", MEMBERINTERFACE: "PJSIP/101" }, 15, false)).toMatchObject({ status: "answered", answeredBy: "PJSIP/101" });
+  });
+  test("a failure status with a zero talk time and no member stays a failure", () => {
+    expect(classifyQueue({ QUEUESTATUS: "TIMEOUT", ANSWEREDTIME: "0" }, 30, false)).toMatchObject({ status: "no_answer", detail: "TIMEOUT" });
+  });
+});
+
 describe("Dial outcome", () => {
-  test("ANSWER: who, talk and ring time (fastagi-dial-answered)", () => {
-    expect(classifyDial({ DIALSTATUS: "ANSWER", DIALEDPEERNUMBER: "1001@internal/n", ANSWEREDTIME: "3", DIALEDTIME: "5" })).toEqual({
+  // ANSWEREDTIME(_MS) after Dial is the calling channel's up time (Asterisk 22): it includes the IVR.
+  const afterSixSecondsInTheMenu = { upAtDialMs: 6000, spanMs: 2100 };
+
+  test("ANSWER: who, and the Dial's span as the talk time: ANSWEREDTIME_MS minus the up time at Dial; the ring time unknown", () => {
+    expect(classifyDial({ DIALSTATUS: "ANSWER", DIALEDPEERNUMBER: "1001@internal/n", ANSWEREDTIME_MS: "8040" }, afterSixSecondsInTheMenu)).toEqual({
       status: "answered",
       answeredBy: "1001@internal/n",
-      talkSeconds: 3,
-      waitSeconds: 2,
+      talkSeconds: 2,
       detail: "ANSWER",
     });
+  });
+  test("without ANSWEREDTIME_MS: ANSWEREDTIME (whole seconds, cut down)", () => {
+    expect(classifyDial({ DIALSTATUS: "ANSWER", ANSWEREDTIME: "8" }, afterSixSecondsInTheMenu).talkSeconds).toBe(3);
+  });
+  test("channel up before the IVR (its answer time unknown), or no time variable: the IVR's own clock", () => {
+    expect(classifyDial({ DIALSTATUS: "ANSWER", ANSWEREDTIME_MS: "60000" }, { upAtDialMs: undefined, spanMs: 4400 }).talkSeconds).toBe(4);
+    expect(classifyDial({ DIALSTATUS: "ANSWER" }, afterSixSecondsInTheMenu).talkSeconds).toBe(2);
+  });
+  test("unanswered: the wait is the Dial's span, not DIALEDTIME (the calling channel's age)", () => {
+    expect(classifyDial({ DIALSTATUS: "NOANSWER", DIALEDTIME: "26" }, { upAtDialMs: 6000, spanMs: 20_000 })).toEqual({ status: "no_answer", waitSeconds: 20, detail: "NOANSWER" });
+    expect(classifyDial({ DIALSTATUS: "BUSY", DIALEDTIME: "7" }, { upAtDialMs: 6000, spanMs: 300 })).toMatchObject({ status: "busy", waitSeconds: 0 });
   });
   test.each<[string, CallStatus]>([
     ["BUSY", "busy"],
@@ -45,9 +78,9 @@ describe("Dial outcome", () => {
     ["DONTCALL", "failed"],
     ["INVALIDARGS", "failed"],
   ])("DIALSTATUS=%s -> %s", (status, expected) => {
-    expect(classifyDial({ DIALSTATUS: status, DIALEDPEERNUMBER: "", ANSWEREDTIME: "" }).status).toBe(expected);
+    expect(classifyDial({ DIALSTATUS: status, DIALEDPEERNUMBER: "", ANSWEREDTIME: "" }, { upAtDialMs: 0, spanMs: 0 }).status).toBe(expected);
   });
   test("no DIALSTATUS at all is a failure, said so", () => {
-    expect(classifyDial({})).toEqual({ status: "failed", detail: "no DIALSTATUS" });
+    expect(classifyDial({}, { upAtDialMs: 0, spanMs: 0 })).toEqual({ status: "failed", detail: "no DIALSTATUS" });
   });
 });

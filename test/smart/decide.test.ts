@@ -24,10 +24,10 @@ function history(table: Record<string, { first?: string; last?: string; name?: s
   return {
     asked,
     answeredExtension: (phone, which) => {
-      asked.push(`${which}:${phone}`);
-      return table[phone]?.[which];
+      asked.push(`${which}:${phone.e164 ?? `raw ${phone.raw}`}`);
+      return table[phone.e164 ?? phone.raw]?.[which];
     },
-    callerName: (phone) => table[phone]?.name,
+    callerName: (phone) => table[phone.e164 ?? phone.raw]?.name,
   };
 }
 
@@ -108,6 +108,14 @@ describe("fallback and who may be routed to", () => {
     expect(await decide(enterprise(), ask("anonymous"), { sources })).toMatchObject({ outcome: "unknown_phone", dialPlan: null });
     expect(await decide(enterprise(), ask("150"), { sources })).toMatchObject({ outcome: "unknown_phone" });
   });
+
+  test("no country anywhere: a national number is looked up in the spelling it came in (as its calls were stored)", async () => {
+    const raw = history({ "80291234567": { last: "150", name: "Alexei Client" } });
+    const decision = await decide(buildEnterprise("0367", { ...SETTINGS, country: undefined }, undefined), ask("80291234567"), { sources: raw });
+    expect(decision).toMatchObject({ outcome: "routed", dialPlan: "mngr31_0001363_1", phone: null, name: "Alexei Client" });
+    expect(raw.asked).toEqual(["last:raw 80291234567"]);
+    expect(await decide(buildEnterprise("0367", { ...SETTINGS, country: undefined }, undefined), ask("anonymous"), { sources: raw })).toMatchObject({ outcome: "unknown_phone" });
+  });
 });
 
 describe("SLA and failures", () => {
@@ -149,6 +157,21 @@ describe("cache", () => {
     now += 2_000;
     expect((await decide(enterprise(), ask(), { sources: counted, cache })).cached).toBe(false);
     expect(counted.asked.length).toBe(lookups * 2);
+  });
+
+  test("a caller's entries are dropped by their number, in either form; other callers' stay", async () => {
+    const cache = new TtlCache<Verdict>(60_000);
+    const other = "+375441112233";
+    await decide(enterprise(), ask(), { sources, cache });
+    await decide(enterprise(), ask("80291234567", "0009999"), { sources, cache });
+    await decide(enterprise(), ask("80441112233"), { sources, cache });
+    expect(cache.size).toBe(3);
+    expect(cache.invalidate(IVANS_CLIENT)).toBe(2);
+    expect(cache.size).toBe(1);
+    expect((await decide(enterprise(), ask("80441112233"), { sources, cache })).cached).toBe(true);
+    expect(cache.invalidate("80441112233")).toBe(1); // the raw spelling the request came in
+    expect(cache.invalidate(other)).toBe(0);
+    expect(cache.size).toBe(0);
   });
 
   test("timeouts and errors are not cached", async () => {

@@ -1,10 +1,9 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { normalizePhone } from "../../history/phone.ts";
+import { phoneSearch } from "../../history/country.ts";
 import { callStats, getCall, listCalls, MAX_LIMIT } from "../../history/queries.ts";
 import { callJson } from "../../history/call-json.ts";
+import { unknownStatus } from "../../history/statuses.ts";
 import type { AppDeps } from "../deps.ts";
-
-const STATUSES = ["answered", "busy", "no_answer", "unavailable", "abandoned", "failed", "hungup_in_menu", "no_selection", "smart_redirect"];
 
 /** The range of a JS Date (about ±275,000 years): beyond it there is no ISO 8601 form to answer with. */
 const MAX_TIME_MS = 8.64e15;
@@ -26,9 +25,10 @@ export function callRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return c.json({ error: `limit must be a whole number from 1 to ${MAX_LIMIT}` }, 400);
     const before = q.before === undefined ? undefined : Number(q.before);
     if (before !== undefined && !Number.isInteger(before)) return c.json({ error: "before must be a call id" }, 400);
-    if (q.status && !STATUSES.includes(q.status)) return c.json({ error: `status must be one of ${STATUSES.join(", ")}` }, 400);
-    // The same number in any spelling: stored numbers are E.164 in the PBX's country.
-    const phone = q.phone ? (normalizePhone(q.phone, deps.snapshot().config.country) ?? q.phone) : undefined;
+    const badStatus = q.status ? unknownStatus(q.status) : undefined;
+    if (badStatus) return c.json({ error: badStatus }, 400);
+    // The same number in any spelling: E.164 in each configured country, or as it was stored.
+    const phone = q.phone ? phoneSearch(q.phone, deps.snapshot().config) : undefined;
     const rows = listCalls(deps.history, { phone, did: q.did, status: q.status, before, limit });
     return c.json({ calls: rows.map(callJson), next_before: rows.length === limit ? rows.at(-1)!.id : null });
   });
