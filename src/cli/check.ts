@@ -1,15 +1,27 @@
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
+import { loadConfigFile } from "../config/load.ts";
 import type { IvrConfig } from "../config/schema.ts";
+import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
-import { loadConfigFile } from "../config/load.ts";
-import { parseFlags } from "./args.ts";
+import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
+import { writeOut } from "./stdout.ts";
 
 /** `ivr check`: validates the config and says what every DID's callers will get. */
 export async function runCheck(args: string[]): Promise<number> {
+  try {
+    return await check(args);
+  } catch (error) {
+    if (error instanceof CommandFailure || error instanceof UsageError) throw error;
+    // A checker that crashes with a stack trace tells the administrator nothing: say what failed.
+    throw new CommandFailure(`ivr check failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  }
+}
+
+async function check(args: string[]): Promise<number> {
   const { values } = parseFlags(args, { config: { type: "string" } });
   const location = locateConfig(values.config);
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
@@ -22,9 +34,16 @@ export async function runCheck(args: string[]): Promise<number> {
   out.push(...countryWarnings(config));
   const enterprises = summarizeSmart(config);
   if (enterprises.length) {
-    out.push("", "Smart Redirect:", ...table(enterprises.map(({ id, description, notes }) => ({ name: id, description, notes })), "  "));
+    const weak = weakTokenWarnings(config);
+    const rows = enterprises.map(({ id, description, notes }) => ({
+      name: id,
+      description,
+      notes,
+      warnings: weak.filter((w) => w.enterprise === id).map((w) => w.warning),
+    }));
+    out.push("", "Smart Redirect:", ...table(rows, "  "));
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  await writeOut(`${out.join("\n")}\n`);
   return 0;
 }
 
@@ -53,17 +72,27 @@ function historyLines(config: IvrConfig, configPath: string): string[] {
 function countryWarnings(config: IvrConfig): string[] {
   const { dids, otherDids } = didsWithoutCountry(config);
   if (!dids.length && !otherDids) return [];
-  const where = [...(dids.length ? [`DID${dids.length === 1 ? "" : "s"} ${dids.join(", ")}`] : []), ...(otherDids ? ["any DID not configured"] : [])].join(" and ");
+  const named = dids.length > 10 ? `${dids.slice(0, 10).join(", ")} and ${dids.length - 10} more` : dids.join(", ");
+  const where = [...(dids.length ? [`DID${dids.length === 1 ? "" : "s"} ${named}`] : []), ...(otherDids ? ["any DID not configured"] : [])].join(" and ");
   return [
     `warning: calls on ${where} cannot be normalized to E.164 (no country for them): set country: at the top, or under the enterprise whose lines include the DID; until then their numbers are stored and matched as dialed.`,
   ];
 }
 
-/** Names in a column, each with its description, and its notes indented under it. */
-function table(rows: Array<{ name: string; description: string; notes: string[] }>, indent = ""): string[] {
-  const width = Math.max(...rows.map((row) => row.name.length));
-  return rows.flatMap(({ name, description, notes }) => [
+interface Row {
+  name: string;
+  description: string;
+  notes: string[];
+  warnings?: string[];
+}
+
+/** Names in a column, each with its description, and its warnings and notes indented under it. */
+function table(rows: Row[], indent = ""): string[] {
+  const width = rows.reduce((most, row) => Math.max(most, row.name.length), 0);
+  const under = `${indent}${" ".repeat(width)}  `;
+  return rows.flatMap(({ name, description, notes, warnings = [] }) => [
     `${indent}${name.padEnd(width)}  ${description}`,
-    ...notes.map((note) => `${indent}${" ".repeat(width)}  note: ${note}`),
+    ...warnings.map((warning) => `${under}WARNING: ${warning}`),
+    ...notes.map((note) => `${under}note: ${note}`),
   ]);
 }

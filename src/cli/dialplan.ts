@@ -1,12 +1,14 @@
 import { loadConfigFile } from "../config/load.ts";
 import { describeDiff } from "../smart/block-diff.ts";
-import { planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
+import { checkExtensionsConf } from "../smart/dialplan-check.ts";
+import { assertSoundBlock, planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
 import { agiHook, curlGosub } from "../smart/hooks.ts";
 import { MARKER } from "../smart/markers.ts";
 import { buildPlan } from "../smart/plan.ts";
 import { renderPlan } from "../smart/plan-render.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
+import { writeOut } from "./stdout.ts";
 
 /**
  * `ivr dialplan`: the Smart Redirect contexts for extensions.conf. Prints the block, or with
@@ -26,8 +28,14 @@ export async function runDialplan(args: string[]): Promise<number> {
   const server = config.server ?? {};
 
   if (values.hooks) {
+    if (values.enterprise !== undefined && !Object.hasOwn(config.smart?.enterprises ?? {}, values.enterprise)) {
+      throw new CommandFailure(`error: no enterprise "${values.enterprise}" under smart.enterprises`);
+    }
     const lines = [...agiHook(server.fastagi ?? "127.0.0.1:4573", values.enterprise), "", ...curlGosub(server.http ?? "127.0.0.1:8021")];
-    process.stdout.write(`${lines.join("\n")}\n`);
+    // The hook goes into the administrator's inbound context: checked as if it were in one.
+    const problems = checkExtensionsConf(["[inbound]", ...lines].join("\n"));
+    if (problems.length) throw new CommandFailure(`error: the hooks would not be valid extensions.conf:\n  ${problems.join("\n  ")}`);
+    await writeOut(`${lines.join("\n")}\n`);
     return 0;
   }
 
@@ -35,6 +43,8 @@ export async function runDialplan(args: string[]): Promise<number> {
   for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (plan.errors.length) throw new CommandFailure(plan.errors.map((error) => `error: ${error}`).join("\n"));
   const block = renderPlan(plan);
+  // What --write would refuse is never printed either (nor compared by --check).
+  orFailure(() => assertSoundBlock(block, "nothing printed"));
   const count = plan.lines.reduce((n, line) => n + line.contexts.length, 0);
   const summary = plan.lines.length
     ? `${count} contexts for ${plan.lines.length} line${plan.lines.length === 1 ? "" : "s"}`
@@ -45,25 +55,25 @@ export async function runDialplan(args: string[]): Promise<number> {
     if (!file) throw new UsageError("--check needs the file: --write FILE, or smart.dialplan.file in the config");
     const { before, after, diff } = orFailure(() => planBlockWrite(file, block));
     if (before === after) {
-      process.stdout.write(`${file}: up to date (${summary})\n`);
+      await writeOut(`${file}: up to date (${summary})\n`);
       return 0;
     }
-    process.stdout.write(`${file}: out of date\n${describeDiff(diff).map((line) => `  would have ${line}`).join("\n") || "  the block's text differs"}\n`);
+    await writeOut(`${file}: out of date\n${describeDiff(diff).map((line) => `  would have ${line}`).join("\n") || "  the block's text differs"}\n`);
     return 1;
   }
   if (file) {
     const result = orFailure(() => writeBlock(file, block));
     if (!result.changed) {
-      process.stdout.write(`${file}: unchanged (${summary})\n`);
+      await writeOut(`${file}: unchanged (${summary})\n`);
       return 0;
     }
     const lines = [`${file}: Smart Redirection block ${result.markersAdded ? "added at the end" : "updated"} (${summary}); the previous file is ${result.backup}`];
     lines.push(...describeDiff(result.diff).map((line) => `  ${line}`));
     lines.push('Reload the dialplan: asterisk -rx "dialplan reload"');
-    process.stdout.write(`${lines.join("\n")}\n`);
+    await writeOut(`${lines.join("\n")}\n`);
     return 0;
   }
-  process.stdout.write(`${[MARKER, ...block, MARKER].join("\n")}\n`);
+  await writeOut(`${[MARKER, ...block, MARKER].join("\n")}\n`);
   process.stderr.write(`${summary}\n`);
   return 0;
 }

@@ -1,5 +1,7 @@
 import type { ServerSettings } from "../config/schema.ts";
-import { ConfigStore } from "../config/store.ts";
+import { readConfigInChild } from "../config/child.ts";
+import { type ConfigSnapshot, ConfigStore } from "../config/store.ts";
+import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { databasePath } from "../history/location.ts";
 import { createLogger, type Logger, parseLogLevel } from "../log.ts";
 import { startServer } from "../server/start.ts";
@@ -29,7 +31,9 @@ export async function runServe(args: string[]): Promise<number> {
   if (flagLevel !== undefined && !parseLogLevel(flagLevel)) throw new UsageError(`--log-level takes debug, info, warn or error, not "${flagLevel}"`);
   const location = locateConfig(values.config);
   const bootLog = createLogger({ level: parseLogLevel(flagLevel) ?? "info" });
-  const store = orCommandFailure(() => ConfigStore.open(location.path, bootLog));
+  // Read here at start (nothing is served yet); every reload is read in a child process, so
+  // that parsing a large file never holds up the calls in flight.
+  const store = orCommandFailure(() => ConfigStore.open(location.path, bootLog, readConfigInChild));
   const settings: ServerSettings = store.current.config.server ?? {};
   const log = createLogger({ level: parseLogLevel(flagLevel) ?? settings.log_level ?? "info" });
   log.info(`✓ Config loaded from: ${location.path} (${location.how})`);
@@ -61,14 +65,12 @@ export async function runServe(args: string[]): Promise<number> {
   const stopWatching = store.watch();
   log.info(`✓ Config watcher started for: ${location.path}`);
   warnAboutRestartOnlySettings(store, log);
-  log.info(`call history: ${server.history.path}`);
-  log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
-  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
-  // In a compiled binary, modules live in Bun's embedded file system (/$bunfs/).
-  const ivr = ivrCommand(import.meta.path.startsWith("/$bunfs/"), process.execPath, Bun.main);
-  for (const line of nextSteps({ ivr, config: store.current.config, configPath: location.path, dbFlag: values.db, fastagi: server.fastagi, http: server.http })) log.info(line);
-
-  return new Promise<number>((resolve) => {
+  warnAboutWeakTokens(store.current, log);
+  store.onReload((snapshot) => warnAboutWeakTokens(snapshot, log));
+  // Signal handlers first, and a turn of the event loop for Bun to install them: a SIGTERM
+  // right after the "listening" line (systemd stopping a fresh start) otherwise killed the
+  // process outright, without the graceful stop.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -79,9 +81,9 @@ export async function runServe(args: string[]): Promise<number> {
       stopping = true;
       stopWatching();
       const running = server.fastagi.activeSessions;
-      const stopped = server.stop(graceMs);
+      const done = server.stop(graceMs);
       log.info(`${signal}: no new calls; waiting up to ${graceMs / 1000} s for ${running} sessions`);
-      void stopped.then(() => {
+      void done.then(() => {
         log.info("stopped");
         resolve(0);
       });
@@ -89,6 +91,14 @@ export async function runServe(args: string[]): Promise<number> {
     process.on("SIGTERM", () => stop("SIGTERM"));
     process.on("SIGINT", () => stop("SIGINT"));
   });
+  await new Promise((resolve) => setImmediate(resolve));
+  log.info(`call history: ${server.history.path}`);
+  log.info(`HTTP API listening on ${server.http.hostname}:${server.http.port}`);
+  log.info(`ivr ${VERSION}: FastAGI listening on ${server.fastagi.hostname}:${server.fastagi.port} (scripts: ivr, smart)`);
+  // In a compiled binary, modules live in Bun's embedded file system (/$bunfs/).
+  const ivr = ivrCommand(import.meta.path.startsWith("/$bunfs/"), process.execPath, Bun.main);
+  for (const line of nextSteps({ ivr, config: store.current.config, configPath: location.path, dbFlag: values.db, fastagi: server.fastagi, http: server.http })) log.info(line);
+  return stopped;
 }
 
 /** The listening addresses and limits are read once; say so when a reload changes them. */
@@ -99,4 +109,9 @@ function warnAboutRestartOnlySettings(store: ConfigStore, log: Logger): void {
     if (next !== applied) log.warn("the server: section changed; it takes effect after a restart (menus changed at once)");
     applied = next;
   });
+}
+
+/** Short Smart tokens are kept (the PBXs send them) but never silently. */
+function warnAboutWeakTokens(snapshot: ConfigSnapshot, log: Logger): void {
+  for (const { warning } of weakTokenWarnings(snapshot.config)) log.warn(`WARNING: ${warning}`);
 }

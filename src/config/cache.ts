@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, renameSync, type Stats, writeFileSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { VERSION } from "../version.ts";
@@ -17,7 +17,10 @@ export interface CachedConfig {
   /** The file's identity when it was read (inode, size, mtime, ctime). */
   stamp: string;
   savedAt: string;
-  config: IvrConfig;
+  /** null when the file has never been valid. */
+  config: IvrConfig | null;
+  /** The file as it is now is invalid: its identity and errors, so calls do not parse it again. */
+  rejected?: { stamp: string; errors: string[] };
 }
 
 export function fileStamp(stats: Stats): string {
@@ -42,6 +45,11 @@ function cacheFile(configPath: string, env: NodeJS.ProcessEnv): string | undefin
   return dir && join(dir, `config-${Bun.hash(resolve(configPath)).toString(16)}.json`);
 }
 
+/** Whether a cache can be kept at all (a private directory exists or can be made). */
+export function cacheAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
+  return privateDir(env) !== undefined;
+}
+
 export function readCachedConfig(configPath: string, env: NodeJS.ProcessEnv = process.env): CachedConfig | undefined {
   const file = cacheFile(configPath, env);
   if (!file) return undefined;
@@ -55,14 +63,70 @@ export function readCachedConfig(configPath: string, env: NodeJS.ProcessEnv = pr
 
 /** Best effort: a cache that cannot be written only costs the next call a parse. */
 export function writeCachedConfig(configPath: string, stamp: string, config: IvrConfig, env: NodeJS.ProcessEnv = process.env): void {
+  writeEntry(configPath, { version: VERSION, path: resolve(configPath), stamp, savedAt: new Date().toISOString(), config }, env);
+}
+
+/** Remembers that the file with this stamp is invalid, keeping the last good config beside it. */
+export function writeRejected(configPath: string, stamp: string, errors: string[], env: NodeJS.ProcessEnv = process.env): void {
+  const previous = readCachedConfig(configPath, env);
+  const entry: CachedConfig = previous ?? { version: VERSION, path: resolve(configPath), stamp: "", savedAt: new Date().toISOString(), config: null };
+  writeEntry(configPath, { ...entry, rejected: { stamp, errors } }, env);
+}
+
+function writeEntry(configPath: string, entry: CachedConfig, env: NodeJS.ProcessEnv): void {
   const file = cacheFile(configPath, env);
   if (!file) return;
-  const entry: CachedConfig = { version: VERSION, path: resolve(configPath), stamp, savedAt: new Date().toISOString(), config };
   try {
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(entry), { mode: 0o600 });
     renameSync(temp, file); // atomic: concurrent calls never read half a file
   } catch {
     // Read-only or full disk: carry on without a cache.
+  }
+}
+
+/** A refresh that has not finished in this long died: another process may take over. */
+const REFRESH_STALE_MS = 120_000;
+
+function refreshLock(configPath: string, env: NodeJS.ProcessEnv): string | undefined {
+  const file = cacheFile(configPath, env);
+  return file && `${file}.refreshing`;
+}
+
+/**
+ * Claims the right to re-read the config in the background: true for one process at a time
+ * (O_EXCL), so that a hundred calls after an edit of a large file start one parser, not a
+ * hundred. A claim older than REFRESH_STALE_MS is taken over.
+ */
+export function claimRefresh(configPath: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const lock = refreshLock(configPath, env);
+  if (!lock) return false;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      closeSync(openSync(lock, "wx", 0o600));
+      return true;
+    } catch {
+      try {
+        if (Date.now() - statSync(lock).mtimeMs < REFRESH_STALE_MS) return false;
+        unlinkSync(lock);
+      } catch {
+        // Gone meanwhile: try again.
+      }
+    }
+  }
+  return false;
+}
+
+export function refreshRunning(configPath: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const lock = refreshLock(configPath, env);
+  return lock !== undefined && existsSync(lock);
+}
+
+export function releaseRefresh(configPath: string, env: NodeJS.ProcessEnv = process.env): void {
+  const lock = refreshLock(configPath, env);
+  try {
+    if (lock) unlinkSync(lock);
+  } catch {
+    // Already gone.
   }
 }

@@ -8,11 +8,23 @@ export const country = z
   .transform((value) => value.trim().toUpperCase())
   .refine(isCountryCode, "must be a two-letter country code such as BY, TH or RU");
 
-/** A token as written: at least 16 characters, or ${ENV_VAR}. */
+/** Below this a token can be guessed; see weak-tokens.ts. */
+export const STRONG_TOKEN_LENGTH = 16;
+
+/**
+ * A token we choose (server.admin_token): at least 16 characters, or ${ENV_VAR}. It guards the
+ * call history and nothing outside ivr depends on it, so a short one is never necessary.
+ */
 export const secret = nonEmpty.refine(
-  (value) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value) || value.length >= 16,
-  "must be at least 16 characters, or ${ENV_VAR} to take it from the environment",
+  (value) => /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value) || value.length >= STRONG_TOKEN_LENGTH,
+  `must be at least ${STRONG_TOKEN_LENGTH} characters, or \${ENV_VAR} to take it from the environment`,
 );
+
+/**
+ * An enterprise's Smart Redirect token: any non-empty value. It is already deployed on the
+ * PBXs (the macro's ID_TOKEN), so a short one cannot be refused; it is warned about instead.
+ */
+const enterpriseToken = nonEmpty;
 
 /** An IPv4 or IPv6 address with an optional /prefix. */
 export const cidr = z
@@ -45,18 +57,30 @@ const userSchema = z.strictObject({
 
 const lineSchema = z.strictObject({ fallback: context.optional() }).partial();
 
+/**
+ * A line as Asterisk dials it in (its EXTEN, the macro's TrunkId): it becomes the extension
+ * and part of the context names of the generated dialplan, so only a plain token is allowed
+ * (not `_`, which would make it a pattern, nor commas or brackets, which would inject).
+ */
+const lineKey = z
+  .string()
+  .regex(/^\+?[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a line is the number Asterisk calls it by (e.g. 0001363): digits and letters, _ . -, an optional leading +");
+
+/** An enterprise id ("0367") goes into agi://.../smart?enterprise=<id> and the dialplan's comments. */
+const enterpriseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "an enterprise id is digits and letters, _ . - (e.g. 0367)");
+
 export const RULES = ["last_call", "first_call", "crm"] as const;
 export const MODES = ["off", "name-only", "routing+name"] as const;
 
 const enterpriseSchema = z.strictObject({
-  token: secret,
+  token: enterpriseToken,
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(", ")}` }).optional(),
   rules: z.array(z.enum(RULES, { error: `a rule is one of ${RULES.join(", ")}` })).optional(),
   country: country.optional(),
   allow_ips: z.array(cidr).optional(),
   sla_ms: integer(10, 10_000).optional(),
   rate_limit_per_second: integer(1, 100_000).optional(),
-  lines: z.record(nonEmpty, lineSchema.nullable()).optional(),
+  lines: z.record(lineKey, lineSchema.nullable()).optional(),
   users: z.array(userSchema).optional(),
 });
 
@@ -75,7 +99,7 @@ export const smartSchema = z.strictObject({
       reload_command: text.optional(),
     })
     .optional(),
-  enterprises: z.record(nonEmpty, enterpriseSchema).optional(),
+  enterprises: z.record(enterpriseId, enterpriseSchema).optional(),
 });
 
 export type SmartSettings = z.infer<typeof smartSchema>;

@@ -1,9 +1,9 @@
-import { type FSWatcher, readFileSync, statSync, watch } from "node:fs";
+import { type FSWatcher, statSync, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Logger } from "../log.ts";
 import { fileStamp } from "./cache.ts";
 import { ConfigError } from "./errors.ts";
-import { parseConfig } from "./load.ts";
+import { type LoadedFile, loadConfigFile } from "./load.ts";
 import type { IvrConfig } from "./schema.ts";
 
 /** One validated config. Never mutated: a call holds on to the snapshot it started with. */
@@ -15,37 +15,39 @@ export interface ConfigSnapshot {
   readonly loadedAt: Date;
 }
 
+/** Reads and validates the file; throws ConfigError. ivr serve reads in a child process (child.ts). */
+export type ConfigReader = (path: string) => Promise<LoadedFile>;
+
+export const readInProcess: ConfigReader = async (path) => loadConfigFile(path);
+
 /**
  * The config of a long-running `ivr serve`: loaded once, then re-read when the file changes.
- * A new snapshot replaces the old one in a single assignment; an invalid edit is logged
- * with its position and the last good config stays in force.
+ * A new snapshot replaces the old one in a single assignment; an invalid edit, or anything
+ * else that goes wrong while reading, is logged and the last good config stays in force.
+ * Reloads run one at a time, through `reader` (off the event loop in ivr serve).
  */
 export class ConfigStore {
   private snapshot: ConfigSnapshot;
-  private lastText: string;
+  private lastHash: string;
   private lastStamp: string | undefined;
   private readonly listeners: Array<(snapshot: ConfigSnapshot) => void> = [];
+  private running: Promise<boolean> | undefined;
+  private again = false;
 
   private constructor(
     readonly path: string,
-    config: IvrConfig,
-    text: string,
+    loaded: LoadedFile,
     private readonly log: Logger,
+    private readonly reader: ConfigReader,
   ) {
-    this.snapshot = { config, path, generation: 1, loadedAt: new Date() };
-    this.lastText = text;
-    this.lastStamp = stampOf(path);
+    this.snapshot = { config: loaded.config, path, generation: 1, loadedAt: new Date() };
+    this.lastHash = loaded.hash;
+    this.lastStamp = loaded.stamp;
   }
 
-  /** Loads the file; throws ConfigError when it is missing or invalid. */
-  static open(path: string, log: Logger): ConfigStore {
-    let text: string;
-    try {
-      text = readFileSync(path, "utf8");
-    } catch (error) {
-      throw new ConfigError(path, [{ path: "", message: `cannot read the config: ${(error as Error).message}` }]);
-    }
-    return new ConfigStore(path, parseConfig(text, path), text, log);
+  /** Loads the file in this process (nothing to serve yet); throws ConfigError when it is missing or invalid. */
+  static open(path: string, log: Logger, reader: ConfigReader = readInProcess): ConfigStore {
+    return new ConfigStore(path, loadConfigFile(path), log, reader);
   }
 
   get current(): ConfigSnapshot {
@@ -57,45 +59,60 @@ export class ConfigStore {
   }
 
   /** Re-reads the file if it changed since it was last read (cheap: one stat otherwise). */
-  checkForChange(): boolean {
-    const stamp = stampOf(this.path);
-    if (stamp === this.lastStamp) return false;
+  async checkForChange(): Promise<boolean> {
+    if (this.running) return this.running;
+    if (stampOf(this.path) === this.lastStamp) return false;
     return this.reload();
   }
 
-  /** Re-reads the file; true when a new config is now in force. */
-  reload(): boolean {
+  /**
+   * Re-reads the file; true when a new config is now in force. A reload asked for while one
+   * runs is done once more after it (the file may have changed again meanwhile).
+   */
+  reload(): Promise<boolean> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let changed = false;
+      do {
+        this.again = false;
+        changed = (await this.reloadOnce()) || changed;
+      } while (this.again);
+      return changed;
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async reloadOnce(): Promise<boolean> {
     const stamp = stampOf(this.path);
-    let text: string;
+    let loaded: LoadedFile;
     try {
-      text = readFileSync(this.path, "utf8");
+      loaded = await this.reader(this.path);
     } catch (error) {
-      this.lastStamp = stamp;
-      this.log.warn(`config ${this.path} cannot be read (${(error as NodeJS.ErrnoException).code ?? error}); keeping generation ${this.snapshot.generation}`);
-      return false;
-    }
-    // Changed while we read it: a save in progress. The next event or poll reads it whole.
-    if (stampOf(this.path) !== stamp) return false;
-    this.lastStamp = stamp;
-    if (text === this.lastText) return false;
-    this.lastText = text;
-    if (text.trim() === "") {
-      // Valid YAML, but swapping a working menu for nothing is never what a save meant.
-      this.log.warn(`config ${this.path} is empty; keeping the last good config (generation ${this.snapshot.generation})`);
-      return false;
-    }
-    let config: IvrConfig;
-    try {
-      config = parseConfig(text, this.path);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      for (const line of error.message.split("\n")) this.log.error(line);
+      this.lastStamp = stamp; // the poll does not retry a broken file until it changes
+      const lines = error instanceof ConfigError ? error.message.split("\n") : [`config ${this.path}: cannot read the config: ${String(error)}`];
+      for (const line of lines) this.log.error(line);
       this.log.warn(`config not reloaded: keeping the last good config (generation ${this.snapshot.generation})`);
       return false;
     }
-    this.snapshot = { config, path: this.path, generation: this.snapshot.generation + 1, loadedAt: new Date() };
+    // Changed while it was read: a save in progress. The next event or poll reads it whole.
+    if (stampOf(this.path) !== loaded.stamp) return false;
+    this.lastStamp = loaded.stamp;
+    if (loaded.hash === this.lastHash) return false;
+    this.lastHash = loaded.hash;
+    this.snapshot = { config: loaded.config, path: this.path, generation: this.snapshot.generation + 1, loadedAt: new Date() };
     this.log.info(`✓ Config reloaded successfully! (${this.path}, generation ${this.snapshot.generation})`);
-    for (const listener of this.listeners) listener(this.snapshot);
+    for (const listener of this.listeners) {
+      try {
+        listener(this.snapshot);
+      } catch (error) {
+        this.log.error(`after the config reload: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
     return true;
   }
 
@@ -118,8 +135,8 @@ export class ConfigStore {
     const schedule = () => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        this.reload(); // compares content: a same-size edit in the same timestamp tick still counts
-        armFileWatcher();
+        // Compares content: a same-size edit in the same timestamp tick still counts.
+        void this.reload().finally(armFileWatcher);
       }, debounceMs);
     };
     const dirWatcher = quietWatch(dirname(this.path), (filename) => {
@@ -127,7 +144,7 @@ export class ConfigStore {
     });
     armFileWatcher();
     if (!dirWatcher) this.log.warn(`cannot watch ${dirname(this.path)}: config changes are noticed by polling every ${pollMs / 1000} s`);
-    const poll = setInterval(() => this.checkForChange(), pollMs);
+    const poll = setInterval(() => void this.checkForChange(), pollMs);
     poll.unref?.();
     return () => {
       clearTimeout(timer);

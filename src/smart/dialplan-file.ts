@@ -1,5 +1,6 @@
-import { chmodSync, chownSync, closeSync, copyFileSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, copyFileSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { readRegularFile } from "../config/read.ts";
 import { type BlockDiff, diffBlocks } from "./block-diff.ts";
 import { checkExtensionsConf } from "./dialplan-check.ts";
 import { currentBlock, replaceBlock } from "./markers.ts";
@@ -12,37 +13,54 @@ export interface BlockWrite {
   markersAdded: boolean;
 }
 
-/** The new file text and what would change, without writing anything (ivr dialplan --check). */
-export function planBlockWrite(file: string, block: readonly string[]): { before: string; after: string; diff: BlockDiff; markersAdded: boolean } {
+/**
+ * The file is handled as bytes, each byte one character of a "binary" (latin1) string, so
+ * every byte outside the block survives whatever its encoding (a Latin-1 comment stays
+ * Latin-1); the generated block, which is UTF-8, is turned into such bytes before it goes in.
+ */
+const asBytes = (text: string) => Buffer.from(text, "utf8").toString("latin1");
+const asText = (bytes: string) => Buffer.from(bytes, "latin1").toString("utf8");
+
+/** The new file contents and what would change, without writing anything (ivr dialplan --check). */
+export function planBlockWrite(file: string, block: readonly string[]): { target: string; before: string; after: string; diff: BlockDiff; markersAdded: boolean } {
+  let target: string;
   let before: string;
   try {
-    before = readFileSync(file, "utf8");
+    target = realpathSync(file);
+    before = readRegularFile(target).bytes.toString("latin1");
   } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
+    throw new Error(`cannot read ${file}: ${reason}`);
   }
   const previous = currentBlock(before);
-  const after = replaceBlock(before, block);
-  return { before, after, diff: diffBlocks(previous ?? [], block), markersAdded: previous === undefined };
+  const after = replaceBlock(before, block.map(asBytes));
+  return { target, before, after, diff: diffBlocks((previous ?? []).map(asText), block), markersAdded: previous === undefined };
+}
+
+/** Refuses a block Asterisk would misread: nothing generated is written, or printed, unchecked. */
+export function assertSoundBlock(block: readonly string[], consequence: string): void {
+  const problems = checkExtensionsConf(block.join("\n"));
+  if (problems.length) throw new Error(`the generated block is not valid extensions.conf, ${consequence}:\n  ${problems.join("\n  ")}`);
 }
 
 /**
  * Writes the block into the file between the markers: refused if the block is not sound
  * extensions.conf; nothing written when nothing changes (a second run is a no-op);
- * otherwise the old file is kept as FILE.bak and the new one replaces it atomically (a
- * temporary file beside it, fsync, rename), with the old file's mode and owner.
+ * otherwise the old file is kept as .bak and the new one replaces it atomically (a
+ * temporary file beside it, fsync, rename), with the old file's mode and owner. A symbolic
+ * link is followed: its target is rewritten (beside the target) and the link stays.
  */
 export function writeBlock(file: string, block: readonly string[]): BlockWrite {
-  const problems = checkExtensionsConf(block.join("\n"));
-  if (problems.length) throw new Error(`the generated block is not valid extensions.conf, nothing written:\n  ${problems.join("\n  ")}`);
-  const { before, after, diff, markersAdded } = planBlockWrite(file, block);
+  assertSoundBlock(block, "nothing written");
+  const { target, before, after, diff, markersAdded } = planBlockWrite(file, block);
   if (after === before) return { changed: false, diff, markersAdded: false };
-  const stats = statSync(file);
-  const backup = `${file}.bak`;
-  copyFileSync(file, backup);
-  const temp = join(dirname(file), `.${basename(file)}.ivr-${process.pid}`);
+  const stats = statSync(target);
+  const backup = `${target}.bak`;
+  copyFileSync(target, backup);
+  const temp = join(dirname(target), `.${basename(target)}.ivr-${process.pid}`);
   const fd = openSync(temp, "w", stats.mode & 0o7777);
   try {
-    writeSync(fd, after);
+    writeSync(fd, Buffer.from(after, "latin1"));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -50,7 +68,7 @@ export function writeBlock(file: string, block: readonly string[]): BlockWrite {
   try {
     chmodSync(temp, stats.mode & 0o7777);
     if (process.getuid?.() === 0) chownSync(temp, stats.uid, stats.gid);
-    renameSync(temp, file);
+    renameSync(temp, target);
   } catch (error) {
     unlinkSync(temp);
     throw error;

@@ -17,7 +17,8 @@ function markerLines(text: string): MarkerLine[] {
   while (start <= text.length) {
     const newline = text.indexOf("\n", start);
     const end = newline === -1 ? text.length : newline;
-    if (text.slice(start, end).trimEnd() === MARKER) found.push({ start, next: newline === -1 ? text.length : newline + 1 });
+    // Only ASCII blanks after it: the text may be bytes (see dialplan-file.ts), where trimEnd would take a NBSP byte.
+    if (text.slice(start, end).replace(/[ \t\r]+$/, "") === MARKER) found.push({ start, next: newline === -1 ? text.length : newline + 1 });
     if (newline === -1) break;
     start = newline + 1;
   }

@@ -22,8 +22,18 @@ export const runShell: CommandRunner = async (command, timeoutMs) => {
  * ivr serve's regeneration (smart.dialplan.write_on_change): the block in smart.dialplan.file
  * follows the config. A plan with errors, or a block that is not sound extensions.conf, is
  * never written (the dialplan in force stays); the reload command runs only after a change.
+ * Never rejects: ivr serve chains the rewrites, and one failure must not end the chain.
  */
 export async function regenerateDialplan(loaded: LoadedConfig, log: Logger, run: CommandRunner = runShell): Promise<Regeneration> {
+  try {
+    return await regenerate(loaded, log, run);
+  } catch (error) {
+    log.error(`dialplan: regeneration failed: ${error instanceof Error ? error.message : String(error)}`);
+    return "refused";
+  }
+}
+
+async function regenerate(loaded: LoadedConfig, log: Logger, run: CommandRunner): Promise<Regeneration> {
   const settings = loaded.config.smart?.dialplan;
   if (!settings?.write_on_change || !settings.file) return "off";
   const plan = buildPlan(loaded.config);

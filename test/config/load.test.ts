@@ -2,21 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { ConfigError } from "../../src/config/errors.ts";
 import { loadConfigFile, parseConfig } from "../../src/config/load.ts";
+import { errorsOf } from "../helpers/config-errors.ts";
 import { DEFAULT_MENU, menuFor } from "../../src/config/menu.ts";
 import { findConfig, SEARCH_PATHS } from "../../src/config/paths.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const SEED = join(ROOT, "test", "fixtures", "config", "seed-config.yaml");
-
-const errorsOf = (text: string) => {
-  try {
-    parseConfig(text, "ivr.yaml");
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message.split("\n");
-    throw error;
-  }
-  throw new Error("expected the config to be rejected");
-};
 
 describe("the Rust seed's config.yaml, byte for byte", () => {
   const { config } = loadConfigFile(SEED);
@@ -62,8 +53,11 @@ describe("values are read as typed", () => {
     expect(menuFor(config, "0298765432")).toMatchObject({ source: "did", menu: { dial_options: "t" } });
   });
 
-  test("an empty file is a valid config with every default", () => {
-    expect(parseConfig("", "x.yaml")).toEqual({});
+  test("an empty or comments-only file is refused (it would silently replace every menu); {} is all defaults", () => {
+    for (const empty of ["", "\n\n", "# default:\n#   welcome_sound: x\n", "~\n", "---\n"]) {
+      expect(errorsOf(empty)).toEqual(["ivr.yaml: the config is empty (nothing but blank lines and comments): write {} for a config of built-in defaults"]);
+    }
+    expect(parseConfig("{}\n", "x.yaml")).toEqual({});
   });
 });
 
@@ -101,7 +95,20 @@ describe("errors name the file, line, column and key path", () => {
     ],
     ['smart:\n  enterprises:\n    "0367":\n      mode: routing+name\n', "ivr.yaml:4:7: smart.enterprises.0367.token: is required"],
     ["default:\n  queues: {\n", "ivr.yaml:3:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }"],
-    ['dids:\n  0212345678: {}\n  "0212345678": {}\n', "ivr.yaml:3:3: YAML syntax: Map keys must be unique"],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      lines:\n        "0001363,1,Dial(PJSIP/666)": {}\n',
+      "ivr.yaml:6:9: smart.enterprises.0367.lines.0001363,1,Dial(PJSIP/666): a line is the number Asterisk calls it by (e.g. 0001363): digits and letters, _ . -, an optional leading +",
+    ],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      lines: { "_X.": {} }\n',
+      "ivr.yaml:5:16: smart.enterprises.0367.lines._X.: a line is the number Asterisk calls it by (e.g. 0001363): digits and letters, _ . -, an optional leading +",
+    ],
+    ['smart:\n  enterprises:\n    "03 67]\\n[evil":\n      token: ${T}\n', "ivr.yaml:3:5: smart.enterprises.03 67]\\x0a[evil: an enterprise id is digits and letters, _ . - (e.g. 0367)"],
+    [
+      'smart:\n  enterprises:\n    "0367":\n      token: ${T}\n      lines: { "0001363": { fallback: "ctx,1,Dial(x)" } }\n',
+      "ivr.yaml:5:39: smart.enterprises.0367.lines.0001363.fallback: must be a dialplan context name (letters, digits, _ - . +)",
+    ],
+    ['dids:\n  0212345678: {}\n  "0212345678": {}\n', `ivr.yaml:3:3: the key "0212345678" appears twice in this mapping: keep one`],
   ])("%j", (text, expected) => {
     expect(errorsOf(text)).toEqual([expected]);
   });

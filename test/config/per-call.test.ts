@@ -1,10 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { configForCall } from "../../src/config/per-call.ts";
+import { claimRefresh, fileStamp, readCachedConfig, releaseRefresh } from "../../src/config/cache.ts";
+import { configForCall, INLINE_PARSE_BYTES } from "../../src/config/per-call.ts";
 import { captureLog } from "../helpers/capture-log.ts";
+import { sharedQueues } from "../helpers/config-texts.ts";
 import { IVR_CONFIG } from "../helpers/ivr-replay.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 function setup() {
   const dir = mkdtempSync(join(tmpdir(), "ivr-percall-"));
@@ -85,5 +88,73 @@ describe("the config of a per-call process", () => {
     writeFileSync(temp, readFileSync(config, "utf8").replace('"2": "10002"', '"2": "20002"'));
     renameSync(temp, config);
     expect((await call()).config.default?.queues?.["2"]).toBe("20002");
+  });
+});
+
+describe("a per-call process and a changed config it cannot or should not parse during the call", () => {
+  test("an invalid file is parsed once: later calls take its errors from the cache, with the last good config", async () => {
+    const { call, edit, config, env } = setup();
+    await call();
+    edit("max_attempts: 3", "max_attempts: lots");
+    await call();
+    expect(readCachedConfig(config, env)?.rejected?.stamp).toBe(fileStamp(statSync(config)));
+    const again = await call();
+    expect(again.log).toMatch(/config\.yaml:18:17: default\.max_attempts: must be a whole number/);
+    expect(again.log).toContain("keeping the last good config");
+    expect(again.config.default?.max_attempts).toBe(3);
+  });
+
+  test("an emptied file is refused: the next call keeps the last good config, and so does one after an invalid edit", async () => {
+    const { call, config } = setup();
+    await call();
+    writeFileSync(config, "");
+    const emptied = await call();
+    expect(emptied.log).toContain("the config is empty");
+    expect(emptied.config.default?.queues?.["1"]).toBe("10001");
+    writeFileSync(config, "default:\n  max_attempts: lots\n");
+    expect((await call()).config.default?.queues?.["1"]).toBe("10001");
+  });
+
+  test("a large edit is read in the background: the call gets the last good config at once, the next one the new config", async () => {
+    const { call, config, env } = setup();
+    await call();
+    writeFileSync(config, sharedQueues(10_000).replace('"1": "10001"', '"1": "20001"'));
+    expect(statSync(config).size).toBeGreaterThan(INLINE_PARSE_BYTES);
+    const during = await call();
+    expect(during.log).toContain("changed and is large");
+    expect(during.config.default?.queues?.["1"]).toBe("10001");
+    await waitFor(() => readCachedConfig(config, env)?.stamp === fileStamp(statSync(config)), "the background refresh", 30_000);
+    const after = await call();
+    expect(after.log).toBe("");
+    expect(after.config.default?.queues?.["1"]).toBe("20001");
+    expect(Object.keys(after.config.dids ?? {})).toHaveLength(10_000);
+  });
+
+  test("a large invalid edit: the background reader records its errors; calls keep the last good config", async () => {
+    const { call, config, env } = setup();
+    await call();
+    writeFileSync(config, `${sharedQueues(10_000)}  "0299999999":\n    max_attempts: lots\n`);
+    await call();
+    await waitFor(() => readCachedConfig(config, env)?.rejected?.stamp === fileStamp(statSync(config)), "the background refresh", 30_000);
+    const after = await call();
+    expect(after.log).toMatch(/config\.yaml:\d+:19: dids\.0299999999\.max_attempts: must be a whole number/);
+    expect(after.config.default?.queues?.["1"]).toBe("10001");
+  });
+
+  test("a large file and no good config yet: the call waits for the background reader", async () => {
+    const { config, env } = setup();
+    writeFileSync(config, sharedQueues(10_000));
+    const { log, text } = captureLog();
+    const loaded = await configForCall(undefined, log, env, 30_000);
+    expect(text()).toBe("");
+    expect(loaded.config.dids?.["0200000149"]?.queues).toEqual({ "1": "10001", "2": "10002" });
+  });
+
+  test("one background reader at a time", () => {
+    const { config, env } = setup();
+    expect(claimRefresh(config, env)).toBe(true);
+    expect(claimRefresh(config, env)).toBe(false);
+    releaseRefresh(config, env);
+    expect(claimRefresh(config, env)).toBe(true);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeBlock } from "../../src/smart/dialplan-file.ts";
+import { assertSoundBlock, planBlockWrite, writeBlock } from "../../src/smart/dialplan-file.ts";
 import { MARKER, replaceBlock } from "../../src/smart/markers.ts";
 import { buildPlan } from "../../src/smart/plan.ts";
 import { renderPlan } from "../../src/smart/plan-render.ts";
@@ -92,7 +93,57 @@ describe("the block between the markers is replaced, every other byte kept", () 
     expect(readFileSync(path, "utf8")).toBe(`${MARKER}\n${MARKER}\n`);
   });
 
+  test("the same check stands before printing: a block --write would refuse is never printed", () => {
+    expect(() => assertSoundBlock(["[mngr31_0001363,1,Dial(PJSIP/666)_1]", "exten => 1,1,NoOp(x)"], "nothing printed")).toThrow(
+      /not valid extensions.conf, nothing printed:\n {2}line 1: bad context name/,
+    );
+    expect(() => assertSoundBlock(BLOCK, "nothing printed")).not.toThrow();
+  });
+
   test("a missing file is an error naming it", () => {
     expect(() => writeBlock("/nonexistent/extensions.conf", BLOCK)).toThrow("cannot read /nonexistent/extensions.conf: no such file");
+  });
+});
+
+describe("the file is bytes, and a symbolic link stays a link", () => {
+  const latin1 = (text: string) => Buffer.from(text, "latin1");
+
+  test("Latin-1 bytes outside the block are kept byte for byte; the block (UTF-8 names) goes in as UTF-8", () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ivr-dialplan-")), "extensions.conf");
+    const outside = (marker: string) => latin1(`[caf\xe9]\n; r\xe9ception\n${marker}`);
+    writeFileSync(path, Buffer.concat([outside(`${MARKER}\n${MARKER}\n`), latin1("; fin \xe0 l'\xe9t\xe9\n")]));
+    const named = BLOCK.map((line) => line.replace("Ivan Petrov", "Иван Петров"));
+    expect(named.join("\n")).toContain("Иван Петров");
+    writeBlock(path, named);
+    const written = readFileSync(path);
+    const expected = Buffer.concat([outside(`${MARKER}\n`), Buffer.from(`${named.join("\n")}\n`, "utf8"), latin1(`${MARKER}\n; fin \xe0 l'\xe9t\xe9\n`)]);
+    expect(written.equals(expected)).toBe(true);
+    expect(writeBlock(path, named)).toMatchObject({ changed: false });
+    expect(planBlockWrite(path, named).diff).toEqual({ added: [], removed: [], changed: [] });
+  });
+
+  test("a symlinked extensions.conf: the target is rewritten (atomically, beside it) and the link stays", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-dialplan-link-"));
+    mkdirSync(join(dir, "real"));
+    const target = join(dir, "real", "extensions.conf");
+    writeFileSync(target, `${BEFORE}${MARKER}\n${MARKER}\n`);
+    const link = join(dir, "extensions.conf");
+    symlinkSync("real/extensions.conf", link);
+    const result = writeBlock(link, BLOCK);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(link)).toBe("real/extensions.conf");
+    expect(readFileSync(target, "utf8")).toBe(`${BEFORE}${MARKER}\n${BLOCK.join("\n")}\n${MARKER}\n`);
+    expect(result.backup).toBe(`${target}.bak`);
+    expect(readFileSync(result.backup!, "utf8")).toBe(`${BEFORE}${MARKER}\n${MARKER}\n`);
+    expect(writeBlock(link, BLOCK).changed).toBe(false);
+  });
+
+  test("a FIFO or a device is refused unread, a dangling link named", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-dialplan-fifo-"));
+    execFileSync("mkfifo", [join(dir, "fifo.conf")]);
+    expect(() => writeBlock(join(dir, "fifo.conf"), BLOCK)).toThrow(/fifo\.conf: it is a FIFO \(named pipe\), not a regular file/);
+    expect(() => planBlockWrite("/dev/zero", BLOCK)).toThrow("cannot read /dev/zero: it is a device, not a regular file");
+    symlinkSync(join(dir, "gone.conf"), join(dir, "dangling.conf"));
+    expect(() => writeBlock(join(dir, "dangling.conf"), BLOCK)).toThrow(/dangling\.conf: no such file/);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compiledBinary } from "../helpers/binary.ts";
+import { sharedQueues } from "../helpers/config-texts.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 // The Rust seed's config, byte for byte: it must load and route unchanged.
@@ -43,6 +44,17 @@ describe("ivr check", () => {
       `${bad}:2:17: default.max_attempts: must be a whole number`,
       `${bad}:5:5: dids.0212345678.welcom_sound: unknown key "welcom_sound" (did you mean "welcome_sound"?)`,
     ]);
+  });
+
+  test("a config of 2,000 DIDs: every line reaches a pipe (output used to stop at 64 KiB)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ivr-check-"));
+    const big = join(dir, "big.yaml");
+    writeFileSync(big, sharedQueues(2000));
+    const { stdout, code } = await ivr(["check", "--config", big]);
+    expect(code).toBe(0);
+    expect(stdout.length).toBeGreaterThan(65_536);
+    expect(stdout).toMatch(/^0200001999 +welcome ivr\/welcome; queues 1→10001 2→10002;/m);
+    expect(stdout).toContain("2000 DIDs configured");
   });
 
   test("found through $IVR_CONFIG; none anywhere: says where it looked, exit 1", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.ts";
@@ -50,6 +50,16 @@ describe("ivr serve keeps the generated dialplan in step with the config", () =>
     expect(runs).toHaveLength(1);
   });
 
+  test("a symlinked smart.dialplan.file: the target is rewritten, the link stays", async () => {
+    const t = setup(IVAN, "true");
+    const link = join(t.dir, "linked.conf");
+    symlinkSync(t.file, link);
+    const config = parseConfig(readFileSync(t.configPath, "utf8").replace(`file: ${t.file}`, `file: ${link}`), t.configPath);
+    expect(await regenerateDialplan({ config, path: t.configPath }, captureLog().log)).toBe("written");
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(t.file, "utf8")).toContain("[mngr31_0001363_1]");
+  });
+
   test("a plan with errors is never written: the contexts in force stay", async () => {
     const t = setup('        - { id: 25, name: Ivan, phones: [{ id: 31, number: "150" }], follow_me: [{ rings: 2, numbers: ["+375291112233"] }] }');
     const { log, text } = captureLog();
@@ -57,6 +67,16 @@ describe("ivr serve keeps the generated dialplan in step with the config", () =>
     expect(readFileSync(t.file, "utf8")).toBe(EXTENSIONS);
     expect(text()).toContain("has no outgoing_context");
     expect(text()).toContain("not rewritten; the contexts in force stay");
+  });
+
+  test("a reload command that cannot even start is logged; the regeneration still resolves", async () => {
+    const t = setup(IVAN);
+    const { log, text } = captureLog();
+    const broken: CommandRunner = async () => {
+      throw new Error("posix_spawn: ENOENT");
+    };
+    expect(await regenerateDialplan({ config: t.config, path: t.configPath }, log, broken)).toBe("refused");
+    expect(text()).toContain("dialplan: regeneration failed: posix_spawn: ENOENT");
   });
 
   test("the real shell runs the reload command; a failing one is logged", async () => {
