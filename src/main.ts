@@ -67,7 +67,7 @@ const log = createLogger();
 // A stray rejection must not take down a daemon serving hundreds of calls.
 process.on("unhandledRejection", (reason) => log.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
 
-// Log lines are written asynchronously: give stderr a moment, never more (it may be blocked).
+// Log lines a full stderr could not take yet are retried: give them a moment, never more (it may be blocked).
 const exit = (code: number) => flushLogs().then(() => process.exit(code));
 
 main(process.argv.slice(2)).then(exit, (error) => {
