@@ -14,9 +14,10 @@ const MAX_WRITE_BYTES = 64 * 1024;
 export class LogSink {
   private queue: string[] = [];
   private queuedBytes = 0;
-  private writing: Buffer | undefined;
+  private writing: string | Buffer | undefined;
   private unreported = 0;
   private broken = false;
+  private scheduled = false;
   private idleWaiters: Array<() => void> = [];
   /** Lines dropped because the sink was too slow, since start. */
   dropped = 0;
@@ -38,6 +39,15 @@ export class LogSink {
     }
     this.queue.push(line);
     this.queuedBytes += line.length;
+    if (this.writing || this.scheduled) return;
+    // Written when this turn of the event loop is done, all its lines in one write: the
+    // AGI command that usually follows a log line goes out first.
+    this.scheduled = true;
+    setImmediate(() => this.start());
+  }
+
+  private start(): void {
+    this.scheduled = false;
     if (!this.writing) this.next();
   }
 
@@ -48,6 +58,7 @@ export class LogSink {
 
   /** Waits until the queue is written, or `timeoutMs` passed (a blocked sink never drains). */
   async flush(timeoutMs: number): Promise<void> {
+    if (this.scheduled) this.start();
     if (this.idle) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
@@ -70,12 +81,12 @@ export class LogSink {
     let bytes = 0;
     let count = 0;
     while (count < this.queue.length && (count === 0 || bytes + this.queue[count]!.length <= MAX_WRITE_BYTES)) bytes += this.queue[count++]!.length;
-    const text = this.queue.splice(0, count).join("");
+    const text = count === 1 ? this.queue.shift()! : this.queue.splice(0, count).join("");
     this.queuedBytes -= text.length;
-    this.send(Buffer.from(text));
+    this.send(text);
   }
 
-  private send(data: Buffer): void {
+  private send(data: string | Buffer): void {
     this.writing = data;
     this.writer ??= this.open();
     this.writer(data, (error, written = 0) => {
@@ -88,7 +99,8 @@ export class LogSink {
         for (const resolve of this.idleWaiters.splice(0)) resolve();
         return;
       }
-      if (written < data.length) this.send(data.subarray(written));
+      const bytes = typeof data === "string" ? Buffer.byteLength(data) : data.length;
+      if (written < bytes) this.send((typeof data === "string" ? Buffer.from(data) : data).subarray(written));
       else this.next();
     });
   }
