@@ -56,9 +56,14 @@ export class LogSink {
     return !this.writing && this.queue.length === 0;
   }
 
+  /** Writes what this turn queued now rather than at its end (what the file takes without waiting). */
+  writeNow(): void {
+    if (this.scheduled) this.start();
+  }
+
   /** Waits until the queue is written, or `timeoutMs` passed (a blocked sink never drains). */
   async flush(timeoutMs: number): Promise<void> {
-    if (this.scheduled) this.start();
+    this.writeNow();
     if (this.idle) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([

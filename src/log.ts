@@ -26,6 +26,8 @@ export interface LoggerOptions {
 
 /** The process's stderr: never blocks, drops (and counts) lines when stderr is too slow. */
 export const stderrSink = new LogSink(() => nonBlockingWriter(2));
+// Whatever ends the process (an uncaught error, an exit outside main), the last turn's lines get their chance.
+process.on("exit", () => stderrSink.writeNow());
 
 /**
  * Lines on stderr: `2026-11-21T12:00:00.000Z WARN [prefix] message`. Logging must never

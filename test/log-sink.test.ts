@@ -172,6 +172,19 @@ describe("the process's stderr, never read by its reader", () => {
   });
 });
 
+describe("a process that ends without flushLogs()", () => {
+  test.each([
+    ["process.exit", "process.exit(3);", 3],
+    ["an uncaught error", 'throw new Error("boom");', 1],
+  ])("%s: the lines of its last turn are written", async (_what, end, code) => {
+    const script = `import { createLogger } from ${JSON.stringify(join(import.meta.dir, "..", "src", "log.ts"))}; createLogger().error("last words"); ${end}`;
+    const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "ignore", stderr: "pipe" });
+    const stderr = await new Response(proc.stderr).text();
+    expect(await proc.exited).toBe(code);
+    expect(stderr).toMatch(/^\S+Z ERROR last words$/m);
+  });
+});
+
 describe("peerText", () => {
   test("quotes and escapes, so a peer cannot forge a log line", () => {
     expect(peerText("a\nb")).toBe('"a\\nb"');
