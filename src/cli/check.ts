@@ -1,3 +1,4 @@
+import { describeAmi } from "../ami/describe.ts";
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
 import { loadConfigFile } from "../config/load.ts";
@@ -43,6 +44,8 @@ async function check(args: string[]): Promise<number> {
     }));
     out.push("", "Smart Redirect:", ...table(rows, "  "));
   }
+  const ami = describeAmi(config);
+  if (ami) out.push("", `AMI: ${ami.description}`, ...ami.notes.map((note) => `  note: ${note}`));
   await writeOut(`${out.join("\n")}\n`);
   return 0;
 }

@@ -163,4 +163,12 @@ ${CONFIG_FLAG}
 
 Prints the version.
 `,
+  ami: `Usage: ivr ami --manager-conf [--permit ADDR] [--config FILE]
+
+Prints the manager.conf section for ivr serve's AMI user (the ami: section's username):
+the least privilege it needs (read = call,agent,system; write = reporting,originate),
+event filters in Asterisk 22's syntax that drop VarSet, Newexten and RTCP events, and a
+permit for the address ivr serve connects from (--permit, default 127.0.0.1). The secret is
+left for you to fill in: it is never printed.
+`,
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { amiSchema } from "./ami-schema.ts";
 import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
 import { cidr, country, secret, smartSchema } from "./smart-schema.ts";
 
@@ -80,6 +81,7 @@ export const configSchema = z.strictObject({
   server: serverSchema.optional(),
   database: databaseSchema.optional(),
   smart: smartSchema.optional(),
+  ami: amiSchema.optional(),
 });
 
 export type MenuSettings = z.infer<typeof menuSchema>;

@@ -25,5 +25,18 @@ export function callJson(row: CallRow) {
     wait_seconds: row.waitSeconds,
     talk_seconds: row.talkSeconds,
     detail: row.detail,
+    // Seen on AMI (migration 0002): `line` is the trunk, `gap` marks times that may be estimates.
+    line: row.line,
+    ringing_at: iso(row.ringingAt),
+    answered_at: iso(row.answeredAt),
+    caller_extension: row.callerExtension,
+    answered_user_id: row.answeredUserId,
+    answered_user: row.answeredUser,
+    queue: row.queue,
+    queue_joined_at: iso(row.queueJoinedAt),
+    hangup_cause: row.hangupCause,
+    hangup_cause_text: row.hangupCauseText,
+    tracked: row.tracked,
+    gap: row.gap,
   };
 }

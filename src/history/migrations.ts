@@ -68,4 +68,128 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       CREATE INDEX calls_external_number_raw ON calls (external_number_raw, external_number, started_at);
     `,
   },
+  {
+    // Calls seen on AMI (issue 11): more about each call, its legs and transfers, and every
+    // channel uniqueid it had, by which an IVR record and AMI's record of one call meet.
+    name: "0003_tracked_calls",
+    sql: `
+      ALTER TABLE calls ADD COLUMN line TEXT;
+      ALTER TABLE calls ADD COLUMN ringing_at INTEGER;
+      ALTER TABLE calls ADD COLUMN answered_at INTEGER;
+      ALTER TABLE calls ADD COLUMN caller_extension TEXT;
+      ALTER TABLE calls ADD COLUMN answered_user_id INTEGER;
+      ALTER TABLE calls ADD COLUMN answered_user TEXT;
+      ALTER TABLE calls ADD COLUMN queue TEXT;
+      ALTER TABLE calls ADD COLUMN queue_joined_at INTEGER;
+      ALTER TABLE calls ADD COLUMN hangup_cause INTEGER;
+      ALTER TABLE calls ADD COLUMN hangup_cause_text TEXT;
+      ALTER TABLE calls ADD COLUMN tracked INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE calls ADD COLUMN gap INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX calls_linkedid ON calls (linkedid);
+      CREATE TABLE call_channels (
+        uniqueid TEXT PRIMARY KEY NOT NULL,
+        call_id INTEGER NOT NULL
+      );
+      CREATE INDEX call_channels_call ON call_channels (call_id);
+      CREATE TABLE call_legs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        uniqueid TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        role TEXT NOT NULL,
+        trunk INTEGER NOT NULL,
+        number TEXT,
+        name TEXT,
+        queue TEXT,
+        member TEXT,
+        via TEXT,
+        ring_at INTEGER,
+        answered_at INTEGER,
+        ended_at INTEGER,
+        ring_seconds INTEGER,
+        talk_seconds INTEGER,
+        dial_status TEXT,
+        hangup_cause INTEGER
+      );
+      CREATE INDEX call_legs_call ON call_legs (call_id, position);
+      CREATE TABLE call_transfers (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id INTEGER NOT NULL,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        result TEXT NOT NULL,
+        from_party TEXT,
+        transferee TEXT,
+        to_party TEXT,
+        destination TEXT,
+        method TEXT
+      );
+      CREATE INDEX call_transfers_call ON call_transfers (call_id, at);
+      -- A call's legs, transfers and channels go with it (retention deletes calls). A row
+      -- merged into another (source 'merged') has already handed them over.
+      CREATE TRIGGER calls_children_go_with_call AFTER DELETE ON calls WHEN OLD.source <> 'merged' BEGIN
+        DELETE FROM call_legs WHERE call_id = OLD.id;
+        DELETE FROM call_transfers WHERE call_id = OLD.id;
+        DELETE FROM call_channels WHERE call_id = OLD.id;
+      END;
+      -- An IVR record written after AMI recorded the same call (a channel of it ran the IVR):
+      -- the two become the IVR's row.
+      CREATE TRIGGER calls_ivr_joins_tracked AFTER INSERT ON calls
+      WHEN NEW.source = 'ivr' AND EXISTS (SELECT 1 FROM call_channels c JOIN calls a ON a.id = c.call_id WHERE c.uniqueid = NEW.uniqueid AND a.source = 'ami')
+      BEGIN
+        ${mergeTrackedIntoIvr("NEW.id", "NEW.uniqueid")}
+      END;
+    `,
+  },
 ];
+
+/**
+ * SQL that merges AMI's record of a call into the IVR's record of it: the IVR row (id
+ * `ivrId`, its channel `ivrUniqueid`) survives with its id, AMI's row is deleted after
+ * handing over its legs, transfers and channels. The IVR keeps what it knows best (keys,
+ * route, its status unless AMI saw the call answered, who answered unless AMI saw a
+ * transfer); AMI adds the rest and its measured times. Used by the trigger above (IVR row
+ * second) and by the tracker's store (AMI row second), so both orders give the same row.
+ * Part of migration 0003: a later change of the rule is a new migration with a new function.
+ */
+export function mergeTrackedIntoIvr(ivrId: string, ivrUniqueid: string): string {
+  // AMI's row: the call the IVR's channel belongs to. Channels move last, so this finds it to the end.
+  const ami = `(SELECT call_id FROM call_channels WHERE uniqueid = ${ivrUniqueid} AND call_id <> ${ivrId})`;
+  const transferred = "EXISTS (SELECT 1 FROM call_transfers t WHERE t.call_id = a.id AND t.result = 'Success')";
+  const amiAnswered = `(calls.answered_extension IS NULL OR ${transferred})`;
+  return `
+        UPDATE calls SET
+          linkedid = a.linkedid,
+          direction = a.direction,
+          ended_at = coalesce(a.ended_at, calls.ended_at),
+          external_number = coalesce(calls.external_number, a.external_number),
+          external_number_raw = coalesce(calls.external_number_raw, a.external_number_raw),
+          caller_name = coalesce(calls.caller_name, a.caller_name),
+          did = coalesce(calls.did, a.did),
+          status = CASE WHEN a.status = 'answered' THEN 'answered' ELSE calls.status END,
+          answered_by = CASE WHEN ${amiAnswered} THEN coalesce(a.answered_by, calls.answered_by) ELSE calls.answered_by END,
+          answered_extension = CASE WHEN ${amiAnswered} THEN coalesce(a.answered_extension, calls.answered_extension) ELSE calls.answered_extension END,
+          answered_user_id = CASE WHEN ${amiAnswered} OR calls.answered_extension = a.answered_extension THEN a.answered_user_id END,
+          answered_user = CASE WHEN ${amiAnswered} OR calls.answered_extension = a.answered_extension THEN a.answered_user END,
+          wait_seconds = coalesce(a.wait_seconds, calls.wait_seconds),
+          talk_seconds = coalesce(a.talk_seconds, calls.talk_seconds),
+          line = a.line,
+          ringing_at = a.ringing_at,
+          answered_at = a.answered_at,
+          caller_extension = a.caller_extension,
+          queue = coalesce(a.queue, calls.queue),
+          queue_joined_at = a.queue_joined_at,
+          hangup_cause = a.hangup_cause,
+          hangup_cause_text = a.hangup_cause_text,
+          tracked = 1,
+          gap = a.gap
+        FROM (SELECT * FROM calls WHERE id = ${ami}) AS a
+        WHERE calls.id = ${ivrId};
+        UPDATE call_legs SET call_id = ${ivrId} WHERE call_id = ${ami};
+        UPDATE call_transfers SET call_id = ${ivrId} WHERE call_id = ${ami};
+        UPDATE calls SET source = 'merged' WHERE id = ${ami};
+        DELETE FROM calls WHERE id = ${ami} AND source = 'merged';
+        UPDATE call_channels SET call_id = ${ivrId} WHERE call_id = ${ami};`;
+}

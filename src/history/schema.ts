@@ -38,6 +38,23 @@ export const calls = sqliteTable(
      * NULL on rows written before it existed.
      */
     recordKey: text("record_key"),
+    // Migration 0003: what AMI adds (appended, as ALTER TABLE puts them). `line` is the trunk.
+    line: text("line"),
+    ringingAt: integer("ringing_at"),
+    answeredAt: integer("answered_at"),
+    /** The internal party that placed an outbound or internal call. */
+    callerExtension: text("caller_extension"),
+    /** The Smart Redirect user whose phone answered_extension is. */
+    answeredUserId: integer("answered_user_id"),
+    answeredUser: text("answered_user"),
+    queue: text("queue"),
+    queueJoinedAt: integer("queue_joined_at"),
+    hangupCause: integer("hangup_cause"),
+    hangupCauseText: text("hangup_cause_text"),
+    /** Seen on AMI: its legs, transfers and channels are recorded. */
+    tracked: integer("tracked", { mode: "boolean" }).notNull().default(false),
+    /** Part of the call happened while the AMI connection was down: times may be estimates. */
+    gap: integer("gap", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [
     index("calls_started_at").on(t.startedAt),
@@ -48,7 +65,56 @@ export const calls = sqliteTable(
     // Numbers that could not be put in E.164 are matched in the spelling they came in
     // (raw = ? AND external_number IS NULL ORDER BY started_at: one seek).
     index("calls_external_number_raw").on(t.externalNumberRaw, t.externalNumber, t.startedAt),
+    index("calls_linkedid").on(t.linkedid),
   ],
+);
+
+/** Every channel uniqueid of a call AMI recorded: how an IVR record finds AMI's record of the same call. */
+export const callChannels = sqliteTable("call_channels", { uniqueid: text("uniqueid").primaryKey(), callId: integer("call_id").notNull() }, (t) => [index("call_channels_call").on(t.callId)]);
+
+/** The parties of a call in order: the origin, every ring attempt, pickups. */
+export const callLegs = sqliteTable(
+  "call_legs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    callId: integer("call_id").notNull(),
+    position: integer("position").notNull(),
+    uniqueid: text("uniqueid").notNull(),
+    channel: text("channel").notNull(),
+    endpoint: text("endpoint").notNull(),
+    role: text("role").notNull(), // origin | dialed | pickup | other
+    trunk: integer("trunk", { mode: "boolean" }).notNull(),
+    number: text("number"),
+    name: text("name"),
+    queue: text("queue"),
+    member: text("member"),
+    via: text("via"),
+    ringAt: integer("ring_at"),
+    answeredAt: integer("answered_at"),
+    endedAt: integer("ended_at"),
+    ringSeconds: integer("ring_seconds"),
+    talkSeconds: integer("talk_seconds"),
+    dialStatus: text("dial_status"),
+    hangupCause: integer("hangup_cause"),
+  },
+  (t) => [index("call_legs_call").on(t.callId, t.position)],
+);
+
+export const callTransfers = sqliteTable(
+  "call_transfers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    callId: integer("call_id").notNull(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(), // blind | attended | pickup
+    result: text("result").notNull(),
+    fromParty: text("from_party"),
+    transferee: text("transferee"),
+    toParty: text("to_party"),
+    destination: text("destination"),
+    method: text("method"),
+  },
+  (t) => [index("call_transfers_call").on(t.callId, t.at)],
 );
 
 /** Every Smart Redirect decision, with what decided it and how long it took. */
@@ -82,6 +148,10 @@ export const meta = sqliteTable("meta", {
 });
 
 export type CallRow = typeof calls.$inferSelect;
+export type CallLegRow = typeof callLegs.$inferSelect;
+export type NewCallLegRow = typeof callLegs.$inferInsert;
+export type CallTransferRow = typeof callTransfers.$inferSelect;
+export type NewCallTransferRow = typeof callTransfers.$inferInsert;
 export type NewCallRow = typeof calls.$inferInsert;
 export type DecisionRow = typeof smartDecisions.$inferSelect;
 export type NewDecisionRow = typeof smartDecisions.$inferInsert;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { adminOnly } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
+import { liveRoutes } from "./routes/live.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { smartRoutes } from "./routes/smart.ts";
 
@@ -13,6 +14,7 @@ export function createApp(deps: AppDeps): Hono {
   const admin = adminOnly(deps);
   app.route("/", opsRoutes(deps));
   app.route("/", smartRoutes(deps, admin));
+  app.route("/", liveRoutes(deps, admin)); // before callRoutes: /api/calls/active is not a call id
   app.route("/", callRoutes(deps, admin));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

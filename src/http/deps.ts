@@ -4,6 +4,7 @@ import type { History } from "../history/db.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
 import type { SmartService } from "../smart/service.ts";
+import type { CallTracking } from "../tracking/service.ts";
 import type { AppMetrics } from "./metrics.ts";
 
 /** Everything the HTTP app needs, passed in: tests build it with real or fake parts. */
@@ -19,6 +20,8 @@ export interface AppDeps {
   startedAt: number;
   env?: NodeJS.ProcessEnv;
   fastagiSessions?: () => number;
+  /** AMI call tracking, when the config has an ami: section. */
+  tracking?: CallTracking;
   /** How ivr serve's history writes are going (for /health and /metrics). */
   historyWrites?: () => HistoryWriteStatus;
 }

@@ -67,6 +67,12 @@ export class Reading {
   }
 }
 
+export class Gauge extends Reading {
+  constructor(name: string, help: string, read: () => number) {
+    super(name, help, "gauge", read);
+  }
+}
+
 /** What ivr serve reports at /metrics. */
 export function createMetrics(readings: { fastagiSessions?: () => number; logLinesDropped?: () => number } = {}) {
   const metrics = {
@@ -75,7 +81,7 @@ export function createMetrics(readings: { fastagiSessions?: () => number; logLin
     smartCache: new Counter("ivr_smart_cache_total", "Smart Redirect decisions served from the cache (hit) or looked up (miss)"),
     smartRules: new Counter("ivr_smart_decisions_total", "Smart Redirect decisions by the rule that routed them (none when no rule did)"),
     callsRecorded: new Counter("ivr_calls_recorded_total", "IVR calls written to the history, by status"),
-    fastagiSessions: new Reading("ivr_fastagi_sessions", "FastAGI sessions running now", "gauge", readings.fastagiSessions ?? (() => 0)),
+    fastagiSessions: new Gauge("ivr_fastagi_sessions", "FastAGI sessions running now", readings.fastagiSessions ?? (() => 0)),
     logLinesDropped: new Reading("ivr_log_lines_dropped_total", "Log lines dropped because stderr was too slow to take them", "counter", readings.logLinesDropped ?? (() => 0)),
   };
   return {

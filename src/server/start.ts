@@ -17,6 +17,7 @@ import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
 import { regenerateDialplan } from "../smart/regenerate.ts";
 import { SmartService } from "../smart/service.ts";
+import { startCallTrackingIfConfigured } from "../tracking/service.ts";
 import { VERSION } from "../version.ts";
 import { startHistoryUpkeep } from "./history-upkeep.ts";
 import { listenOn } from "./listen.ts";
@@ -93,6 +94,7 @@ export function startServer(options: ServerOptions): RunningServer {
     }
   };
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
+  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -105,6 +107,7 @@ export function startServer(options: ServerOptions): RunningServer {
     env: options.env,
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
+    tracking,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
@@ -121,6 +124,7 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   } catch (error) {
     void fastagi?.stop(0);
+    void tracking?.stop();
     history.close();
     throw error;
   }
@@ -159,6 +163,7 @@ export function startServer(options: ServerOptions): RunningServer {
       while (ivrRunning > 0 && Date.now() < deadline) await Bun.sleep(10);
       await http.stop();
       await regeneration;
+      await tracking?.stop();
       upkeep.stop();
       queue.close();
       history.close();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { loadConfigFile } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
 import type { ConfigSnapshot } from "../../src/config/store.ts";
-import { openHistory } from "../../src/history/db.ts";
+import { type History, openHistory } from "../../src/history/db.ts";
 import { WriteQueue } from "../../src/history/write-queue.ts";
 import { createApp } from "../../src/http/app.ts";
 import { createMetrics } from "../../src/http/metrics.ts";
@@ -12,6 +12,7 @@ import type { SmartSources } from "../../src/smart/decide.ts";
 import { DecisionLog } from "../../src/smart/decision-log.ts";
 import { historySources } from "../../src/smart/history-sources.ts";
 import { SmartService } from "../../src/smart/service.ts";
+import type { CallTracking } from "../../src/tracking/service.ts";
 import { captureLog } from "./capture-log.ts";
 
 export const SMART_CONFIG = join(import.meta.dir, "..", "fixtures", "smart", "config.yaml");
@@ -24,9 +25,9 @@ export const ENV = { SMART_TOKEN_0367: TOKEN, IVR_TEST_ADMIN_TOKEN: ADMIN };
  * directory, the write queue and the decision log. `peer` is the client address the app
  * sees (Bun's socket peer in production).
  */
-export function testApp(options: { config?: IvrConfig; env?: Record<string, string>; sources?: SmartSources } = {}) {
+export function testApp(options: { config?: IvrConfig; env?: Record<string, string>; sources?: SmartSources; tracking?: CallTracking; history?: History } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "ivr-http-"));
-  const history = openHistory(join(dir, "ivr.sqlite"));
+  const history = options.history ?? openHistory(join(dir, "ivr.sqlite"));
   const { log, text } = captureLog();
   const queue = new WriteQueue(history, log);
   const decisionLogFile = join(dir, "smart-decisions.jsonl");
@@ -52,6 +53,7 @@ export function testApp(options: { config?: IvrConfig; env?: Record<string, stri
     startedAt: Date.now(),
     env,
     fastagiSessions: () => 3,
+    tracking: options.tracking,
   });
   return {
     app,

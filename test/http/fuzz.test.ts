@@ -10,6 +10,8 @@ const ENDPOINTS = [
   { method: "GET", path: "/api/calls", query: ["limit", "before", "status", "phone", "did"] },
   { method: "GET", path: "/api/calls/:id", query: [] },
   { method: "GET", path: "/api/stats", query: ["since", "until"] },
+  { method: "GET", path: "/api/calls/active", query: [] },
+  { method: "GET", path: "/api/events", query: ["last_event_id"] },
   { method: "POST", path: "/api/callevent/getcustomerdata", query: [] },
   { method: "POST", path: "/api/smart/test", query: [] },
   { method: "POST", path: "/api/smart/cache/clear", query: [] },
@@ -83,7 +85,8 @@ function withCalls() {
 async function expectNo5xx(t: ReturnType<typeof testApp>, url: string, init: RequestInit) {
   const response = await t.app.request(url, init);
   const body = await response.text();
-  if (response.status >= 500) throw new Error(`${init.method ?? "GET"} ${url} -> ${response.status} ${body}\n${t.log()}`);
+  // 503 is how the live endpoints say AMI tracking is off (this app has none); 500 is a bug.
+  if (response.status >= 500 && response.status !== 503) throw new Error(`${init.method ?? "GET"} ${url} -> ${response.status} ${body}\n${t.log()}`);
   if (response.status >= 400 && response.status !== 404) expect(JSON.parse(body).error).toBeString();
 }
 
