@@ -1,8 +1,12 @@
-import { writeSync } from "node:fs";
+import { LogSink } from "./log-sink.ts";
+import { nonBlockingWriter } from "./log-writers.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Longer messages are cut: a log line is for a person, and the sink's queue is bounded. */
+const MAX_MESSAGE_LENGTH = 16 * 1024;
 
 export interface Logger {
   debug(message: string): void;
@@ -15,25 +19,31 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: LogLevel;
-  /** Where lines go; stderr by default. */
+  /** Where lines go; the process's stderr sink by default. */
   write?: (line: string) => void;
   prefix?: string;
 }
 
+/** The process's stderr: never blocks, drops (and counts) lines when stderr is too slow. */
+export const stderrSink = new LogSink(() => nonBlockingWriter(2));
+// Whatever ends the process (an uncaught error, an exit outside main), the last turn's lines get their chance.
+process.on("exit", () => stderrSink.writeNow());
+
 /**
- * Lines on stderr: `2026-11-21T12:00:00.000Z WARN [prefix] message`. Written synchronously
- * because a per-call process exits right after its last line, and a closed stderr (EPIPE)
- * is ignored: logging must never break a call.
+ * Lines on stderr: `2026-11-21T12:00:00.000Z WARN [prefix] message`. Logging must never
+ * break or stall a call, so lines go through stderrSink; a process about to exit calls
+ * flushLogs() first.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const min = RANK[options.level ?? "info"];
-  const write = options.write ?? writeStderr;
+  const write = options.write ?? ((line: string) => stderrSink.push(line));
   const prefix = options.prefix ? `[${options.prefix}] ` : "";
   const at =
     (level: LogLevel) =>
     (message: string): void => {
       if (RANK[level] < min) return;
-      write(`${new Date().toISOString()} ${level.toUpperCase()} ${prefix}${message}\n`);
+      const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}... (${message.length} characters)` : message;
+      write(`${new Date().toISOString()} ${level.toUpperCase()} ${prefix}${text}\n`);
     };
   return {
     debug: at("debug"),
@@ -44,12 +54,18 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
 }
 
-function writeStderr(line: string): void {
-  try {
-    writeSync(2, line);
-  } catch {
-    // stderr closed: nowhere left to say it.
-  }
+/** Before exit: lets stderr take what is queued, for at most `timeoutMs` (a blocked stderr never does). */
+export function flushLogs(timeoutMs = 50): Promise<void> {
+  return stderrSink.flush(timeoutMs);
+}
+
+/**
+ * Text a peer chose (a reply line, an environment value, a script name), quoted for a log
+ * line: escaped, so it cannot forge lines, and cut to its first `max` characters.
+ */
+export function peerText(value: string, max = 120): string {
+  if (value.length <= max) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, max))}... (${Buffer.byteLength(value)} bytes)`;
 }
 
 export function parseLogLevel(value: string | undefined): LogLevel | undefined {

@@ -5,7 +5,7 @@
  */
 import { CommandFailure, UsageError } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, flushLogs } from "./log.ts";
 import { VERSION } from "./version.ts";
 
 type Command = (args: string[]) => Promise<number>;
@@ -68,10 +68,10 @@ const log = createLogger();
 // A stray rejection must not take down a daemon serving hundreds of calls.
 process.on("unhandledRejection", (reason) => log.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`));
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    log.error(`ivr failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+// Log lines a full stderr could not take yet are retried: give them a moment, never more (it may be blocked).
+const exit = (code: number) => flushLogs().then(() => process.exit(code));
+
+main(process.argv.slice(2)).then(exit, (error) => {
+  log.error(`ivr failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return exit(1);
+});

@@ -56,6 +56,11 @@ export class AgiChannel {
     this.session.close("the script is done with the channel");
   }
 
+  /** Refuses the call before any command: the dialplan continues with AGISTATUS=FAILURE. */
+  fail(reason: string): void {
+    this.session.fail(reason);
+  }
+
   /** Sends a raw command line; prefer the typed methods. */
   command(line: string): Promise<AgiReply> {
     return this.session.send(line);

@@ -1,8 +1,7 @@
-import { AgiProtocolError } from "./errors.ts";
-
 /**
  * The environment Asterisk sends before the first command: `agi_<key>: <value>` lines,
- * ended by a blank line. Values are not escaped, so a value may itself contain ": ".
+ * ended by a blank line (read by EnvReader). Values are not escaped, so a value may itself
+ * contain ": " or a line break.
  * Missing caller id, dnid and rdnis arrive as the literal "unknown".
  */
 export interface AgiEnv {
@@ -34,15 +33,6 @@ export interface AgiEnv {
   readonly args: readonly string[];
   /** Every line as received, keyed without the `agi_` prefix; unknown keys are kept. */
   readonly vars: Readonly<Record<string, string>>;
-}
-
-/** Splits one environment line on its first ": ". */
-export function parseEnvLine(line: string): [key: string, value: string] {
-  const sep = line.indexOf(": ");
-  if (sep > 0) return [line.slice(0, sep), line.slice(sep + 2)];
-  // "agi_accountcode: " loses its trailing space to some editors and proxies.
-  if (line.endsWith(":") && line.length > 1) return [line.slice(0, -1), ""];
-  throw new AgiProtocolError("not an AGI environment line", line);
 }
 
 export function buildEnv(lines: Iterable<[string, string]>): AgiEnv {

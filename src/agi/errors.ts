@@ -1,3 +1,5 @@
+import { peerText } from "../log.ts";
+
 /**
  * The few ways an AGI exchange can go wrong. Hangup is a sibling of the command error,
  * never a subclass: "the caller is gone" and "Asterisk refused the command" call for
@@ -27,7 +29,7 @@ export class AgiHangupError extends AgiError {
     super(
       `channel hung up (${reason})` +
         (command ? `: ${command}` : "") +
-        (lines.length ? ` -> ${lines.join(" | ")}` : ""),
+        (lines.length ? ` -> ${peerText(lines.join(" | "))}` : ""),
     );
   }
 }
@@ -52,18 +54,18 @@ export class AgiCommandError extends AgiError {
     readonly lines: readonly string[],
     reason?: string,
   ) {
-    super(`${command}: ${reason ?? lines[0] ?? `code ${code}`}`);
+    super(`${command}: ${reason ?? (lines[0] === undefined ? `code ${code}` : peerText(lines[0]))}`);
   }
 }
 
-/** The peer sent something that is not AGI. The raw line is kept for the log. */
+/** The peer sent something that is not AGI. The raw line is kept; the message quotes its start. */
 export class AgiProtocolError extends AgiError {
   override name = "AgiProtocolError";
   constructor(
     message: string,
     readonly line?: string,
   ) {
-    super(line === undefined ? message : `${message}: ${JSON.stringify(line)}`);
+    super(line === undefined ? message : `${message}: ${peerText(line)}`);
   }
 }
 

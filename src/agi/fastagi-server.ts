@@ -1,14 +1,22 @@
 import type { Socket } from "bun";
-import type { Logger } from "../log.ts";
+import { type Logger, peerText } from "../log.ts";
 import type { AgiEnv } from "./env.ts";
 import { AgiShutdownError } from "./errors.ts";
 import { type AgiHandler, runHandler } from "./handler.ts";
+import { Refusal, REFUSAL_DRAIN_MS } from "./refusal.ts";
 import { AgiSession } from "./session.ts";
 import { SocketWriter } from "./socket-writer.ts";
 
 export interface FastAgiLimits {
-  /** Connections beyond this are closed at once; Asterisk then continues the dialplan (AGISTATUS=FAILURE). */
+  /** Connections beyond this are refused with FAILURE; Asterisk then continues the dialplan (AGISTATUS=FAILURE). */
   maxSessions: number;
+  /**
+   * A connection whose environment is not complete by then is refused. Asterisk writes the
+   * whole environment as soon as it has connected, so a real one takes milliseconds; 10 s
+   * leaves a stalled PBX plenty of room while a client that never finishes (by accident or
+   * to hold slots) gives its max_sessions slot back three times sooner than the idle watchdog.
+   */
+  envTimeoutMs: number;
   /**
    * Watchdog: a session whose handler sends nothing for this long, with no command waiting
    * for Asterisk, is stuck in our code and is closed. Waiting for a reply (EXEC Queue during
@@ -21,6 +29,7 @@ export interface FastAgiLimits {
 
 export const DEFAULT_LIMITS: FastAgiLimits = {
   maxSessions: 1000,
+  envTimeoutMs: 10_000,
   idleTimeoutMs: 30_000,
   maxSessionMs: 4 * 60 * 60_000,
 };
@@ -48,14 +57,23 @@ export interface FastAgiServer {
   readonly hostname: string;
   readonly port: number;
   readonly activeSessions: number;
-  /** Stops accepting, lets sessions finish for up to `graceMs`, then closes what is left. */
+  /** Refuses new calls (FAILURE), lets sessions finish for up to `graceMs`, then closes what is left. */
   stop(graceMs: number): Promise<void>;
 }
 
 interface Connection {
   session?: AgiSession;
+  refusal?: Refusal;
   writer?: SocketWriter;
+  /** Bytes the peer sent after our side was done with the connection. */
+  discarded: number;
 }
+
+/**
+ * What a peer may still send after we closed our side (Asterisk finishing a line, a HANGUP)
+ * before the connection is cut: a client that keeps streaming is not read forever.
+ */
+const AFTER_CLOSE_BYTES = 64 * 1024;
 
 /**
  * The FastAGI server: Asterisk connects for `AGI(agi://host[:port]/script[?query])`, one
@@ -69,11 +87,16 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
   const sockets = new Set<Socket<Connection>>();
   let stopping = false;
 
-  const pick = (env: AgiEnv): AgiHandler => {
-    const handler = options.route(env.script);
-    if (!handler) throw new Error(`no FastAGI script "${env.script}" (check the AGI(agi://…/<script>) line in the dialplan)`);
-    return handler;
+  // A script nobody serves is a dialplan mistake, not ours: one warning, and FAILURE so the
+  // dialplan's AGISTATUS check can route the caller elsewhere.
+  const unknownScript: AgiHandler = async (channel, callLog) => {
+    const { script, context, extension, priority } = channel.env;
+    callLog.warn(
+      `no FastAGI script ${peerText(script)}: check the AGI(agi://host:port/<script>) line at ${peerText(`${context},${extension},${priority}`)} in the dialplan; answered FAILURE`,
+    );
+    channel.fail("unknown FastAGI script");
   };
+  const pick = (env: AgiEnv): AgiHandler => options.route(env.script) ?? unknownScript;
 
   const listener = Bun.listen<Connection>({
     hostname: options.hostname,
@@ -81,28 +104,33 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
     socket: {
       open(socket) {
         sockets.add(socket);
-        socket.data = {};
+        const writer = new SocketWriter(socket);
+        socket.data = { writer, discarded: 0 };
         if (stopping || sessions.size >= limits.maxSessions) {
           log.warn(
             stopping
-              ? `refusing a FastAGI connection from ${socket.remoteAddress}: shutting down`
-              : `refusing a FastAGI connection from ${socket.remoteAddress}: ${sessions.size} sessions running (max_sessions)`,
+              ? `refusing a FastAGI connection from ${socket.remoteAddress} with FAILURE: shutting down`
+              : `refusing a FastAGI connection from ${socket.remoteAddress} with FAILURE: ${sessions.size} sessions running (max_sessions)`,
           );
-          socket.end();
+          socket.data.refusal = new Refusal(writer);
           return;
         }
-        const writer = new SocketWriter(socket);
+        const remote = socket.remoteAddress;
         const session = new AgiSession(
           { write: (data) => writer.write(data), close: () => writer.end() },
-          { onStrayLine: (line) => log.warn(`FastAGI reply with no command in flight: ${JSON.stringify(line)}`) },
+          { warn: (message) => log.warn(`FastAGI from ${remote}: ${message}`) },
         );
-        socket.data = { session, writer };
+        socket.data.session = session;
         sessions.add(session);
         session.signal.addEventListener("abort", () => sessions.delete(session), { once: true });
         void runHandler(session, pick, log);
       },
       data(socket, chunk) {
-        socket.data.session?.receive(chunk);
+        const connection = socket.data;
+        if (connection.refusal && !connection.refusal.finished) return connection.refusal.receive(chunk);
+        if (connection.session && !connection.session.closed) return connection.session.receive(chunk);
+        connection.discarded += chunk.length;
+        if (connection.discarded > AFTER_CLOSE_BYTES) socket.terminate();
       },
       drain(socket) {
         socket.data.writer?.drain();
@@ -110,6 +138,7 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
       close(socket) {
         sockets.delete(socket);
         socket.data.writer?.closed();
+        socket.data.refusal?.closed();
         socket.data.session?.end();
       },
       error(socket, error) {
@@ -122,7 +151,9 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
     () => {
       const now = Date.now();
       for (const session of sessions) {
-        if (session.idleSince !== undefined && now - session.idleSince > limits.idleTimeoutMs) {
+        if (!session.hasEnvironment && now - session.startedAt > limits.envTimeoutMs) {
+          session.fail(`timed out after ${limits.envTimeoutMs} ms`);
+        } else if (session.idleSince !== undefined && now - session.idleSince > limits.idleTimeoutMs) {
           log.warn(`watchdog: FastAGI session sent nothing for ${limits.idleTimeoutMs} ms; closing it`);
           session.close("watchdog: handler idle too long");
         } else if (now - session.startedAt > limits.maxSessionMs) {
@@ -131,7 +162,7 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
         }
       }
     },
-    Math.max(10, Math.min(1000, limits.idleTimeoutMs / 4)),
+    Math.max(10, Math.min(1000, limits.idleTimeoutMs / 4, limits.envTimeoutMs / 4)),
   );
   sweep.unref?.();
 
@@ -142,13 +173,15 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
       return sessions.size;
     },
     async stop(graceMs) {
+      // Still listening during the grace period: a new call is answered FAILURE (and logged),
+      // so the dialplan's AGISTATUS check routes it while the calls in flight finish.
       stopping = true;
-      listener.stop(false);
       await until(() => sessions.size === 0, graceMs);
+      listener.stop(false);
       if (sessions.size > 0) log.warn(`closing ${sessions.size} FastAGI sessions still running after ${graceMs} ms`);
       for (const session of sessions) session.close("server shutting down", new AgiShutdownError());
-      // Closed sessions have sent their FIN; give Asterisk a moment to close before cutting.
-      await until(() => sockets.size === 0, 1000);
+      // Closed sessions have sent their FIN and refusals finish draining; give Asterisk a moment to close before cutting.
+      await until(() => sockets.size === 0, REFUSAL_DRAIN_MS + 500);
       listener.stop(true);
       clearInterval(sweep);
     },

@@ -1,4 +1,4 @@
-import type { Logger } from "../log.ts";
+import { type Logger, peerText } from "../log.ts";
 import { AgiChannel } from "./channel.ts";
 import type { AgiEnv } from "./env.ts";
 import { AgiError, AgiHangupError } from "./errors.ts";
@@ -28,7 +28,7 @@ export async function runHandler(
     session.close();
     return "error";
   }
-  const callLog = log.with(env.uniqueid || "no-uniqueid");
+  const callLog = log.with(logPrefix(env.uniqueid));
   try {
     await pick(env)(new AgiChannel(session, env), callLog);
     return "done";
@@ -42,6 +42,12 @@ export async function runHandler(
   } finally {
     session.close();
   }
+}
+
+/** The call's uniqueid (`1795264117.9`) as it is; anything else a peer sent, quoted and cut. */
+function logPrefix(uniqueid: string): string {
+  if (uniqueid === "") return "no-uniqueid";
+  return /^[\w.-]{1,64}$/.test(uniqueid) ? uniqueid : peerText(uniqueid, 40);
 }
 
 function describe(error: unknown): string {

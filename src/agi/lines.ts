@@ -15,36 +15,40 @@ export const MAX_LINE_LENGTH = 64 * 1024;
 export class LineSplitter {
   private readonly decoder = new TextDecoder();
   private partial = "";
+  /**
+   * Set when a line, complete or not, passed MAX_LINE_LENGTH: push() returned the lines before
+   * it and returns nothing from then on.
+   */
+  error: AgiProtocolError | undefined;
 
   push(chunk: Uint8Array | string): string[] {
+    if (this.error) return [];
     const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
     const lines: string[] = [];
     let start = 0;
     let end = text.indexOf("\n");
-    if (end === -1) {
-      this.partial += text;
-    } else {
-      let head = this.partial;
+    while (end !== -1) {
+      const line = this.partial + text.slice(start, end);
       this.partial = "";
-      while (end !== -1) {
-        lines.push(stripCr(head + text.slice(start, end)));
-        head = "";
-        start = end + 1;
-        end = text.indexOf("\n", start);
-      }
-      this.partial = text.slice(start);
+      if (this.tooLong(line)) return lines;
+      lines.push(stripCr(line));
+      start = end + 1;
+      end = text.indexOf("\n", start);
     }
-    if (this.partial.length > MAX_LINE_LENGTH) {
-      const sample = this.partial.slice(0, 80);
-      this.partial = "";
-      throw new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, sample);
-    }
+    this.partial += text.slice(start);
+    if (this.tooLong(this.partial)) this.partial = "";
     return lines;
   }
 
   /** Text received after the last line end: at end of input, an incomplete line. */
   get pending(): string {
     return this.partial;
+  }
+
+  private tooLong(line: string): boolean {
+    if (line.length <= MAX_LINE_LENGTH) return false;
+    this.error = new AgiProtocolError(`line longer than ${MAX_LINE_LENGTH} characters`, line);
+    return true;
   }
 }
 

@@ -1,3 +1,5 @@
+import { AgiProtocolError } from "./errors.ts";
+
 /**
  * AGI replies as Asterisk 22 writes them (res_agi.c), for example:
  *   200 result=0
@@ -25,9 +27,17 @@ export interface AgiReply {
 
 export const HANGUP_LINE = "HANGUP";
 
+/**
+ * The longest reply block we gather. Asterisk's usage texts are a few hundred bytes; a block
+ * whose closing line never comes must not grow without end.
+ */
+export const MAX_REPLY_BLOCK_BYTES = 64 * 1024;
+
 // The data group is greedy so that a value containing ")" is kept whole; the engine backs
-// off to the last ")" that still lets an optional endpos end the line.
-const SUCCESS = /^200 result=(\S*)(?: \((.*)\))?(?: endpos=(-?\d+))?$/;
+// off to the last ")" that still lets an optional endpos end the line. A value is data
+// whatever it holds: `s` lets "." match CR, U+2028 and U+2029 too (a CR inside a variable
+// must not turn the reply into garbage).
+const SUCCESS = /^200 result=(\S*)(?: \((.*)\))?(?: endpos=(-?\d+))?$/s;
 const STATUS = /^(\d{3})(?:( |-)|$)/;
 
 /** Parses a complete single-line reply; undefined when the line is not a reply at all. */
@@ -54,12 +64,19 @@ export function parseReply(line: string): AgiReply | undefined {
  * environment except out-of-band HANGUP.
  */
 export class ReplyAssembler {
-  private block: { code: string; lines: string[] } | undefined;
+  private block: { code: string; lines: string[]; bytes: number } | undefined;
 
-  /** A complete reply, "partial" inside a block, or "invalid" for a line that is not AGI. */
+  /**
+   * A complete reply, "partial" inside a block, or "invalid" for a line that is not AGI.
+   * Throws AgiProtocolError for a block past MAX_REPLY_BLOCK_BYTES.
+   */
   push(line: string): AgiReply | "partial" | "invalid" {
     if (this.block) {
       this.block.lines.push(line);
+      this.block.bytes += line.length + 1;
+      if (this.block.bytes > MAX_REPLY_BLOCK_BYTES) {
+        throw new AgiProtocolError(`a ${this.block.code}- reply block longer than ${MAX_REPLY_BLOCK_BYTES} bytes without its closing line`, this.block.lines[0]);
+      }
       if (!line.startsWith(`${this.block.code} `)) return "partial";
       const { code, lines } = this.block;
       this.block = undefined;
@@ -67,7 +84,7 @@ export class ReplyAssembler {
     }
     const opening = /^(\d{3})-/.exec(line);
     if (opening) {
-      this.block = { code: opening[1]!, lines: [line] };
+      this.block = { code: opening[1]!, lines: [line], bytes: line.length + 1 };
       return "partial";
     }
     return parseReply(line) ?? "invalid";

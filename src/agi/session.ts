@@ -1,3 +1,4 @@
+import { peerText } from "../log.ts";
 import type { AgiEnv } from "./env.ts";
 import {
   AgiArgumentError,
@@ -35,10 +36,16 @@ interface InFlight {
 }
 
 export interface AgiSessionOptions {
-  /** Lines Asterisk sent that answer nothing (a reply with no command in flight). */
-  onStrayLine?: (line: string) => void;
+  /**
+   * Where the session reports what the peer did wrong once the environment is in: replies
+   * with no command in flight, input past a bound.
+   */
+  warn?: (message: string) => void;
   clock?: () => number;
 }
+
+/** Stray replies logged one by one per session; the rest are counted (a bad client can send thousands). */
+const STRAY_LINES_LOGGED = 3;
 
 const noop = () => {};
 
@@ -64,6 +71,8 @@ export class AgiSession {
   private queue: Promise<unknown> = Promise.resolve();
   private hangup: HangupReason | undefined;
   private closedBecause: string | undefined;
+  private environment = false;
+  private strayLines = 0;
 
   constructor(
     private readonly transport: AgiTransport,
@@ -95,6 +104,11 @@ export class AgiSession {
     return this.closedBecause !== undefined;
   }
 
+  /** True once the environment's blank line has arrived. */
+  get hasEnvironment(): boolean {
+    return this.environment;
+  }
+
   onHangup(listener: (reason: HangupReason) => void): void {
     this.hangupListeners.push(listener);
   }
@@ -102,14 +116,10 @@ export class AgiSession {
   /** Bytes from Asterisk. */
   receive(chunk: Uint8Array | string): void {
     if (this.closed) return;
-    let events: AgiEvent[];
-    try {
-      events = this.parser.push(chunk);
-    } catch (error) {
-      this.close(error instanceof Error ? error.message : String(error), error as Error);
-      return;
+    for (const event of this.parser.push(chunk)) {
+      this.handle(event);
+      if (this.closed) return;
     }
-    for (const event of events) this.handle(event);
   }
 
   /** Asterisk closed the connection (EOF on stdin, socket closed). */
@@ -149,6 +159,17 @@ export class AgiSession {
     return result;
   }
 
+  /**
+   * Refuses the call before any command: res_agi reads a line beginning with FAILURE as the
+   * script's failure, so the dialplan continues with AGISTATUS=FAILURE (a plain close leaves
+   * SUCCESS, and the caller hears nothing).
+   */
+  fail(reason: string, cause?: Error): void {
+    if (this.closed) return;
+    this.transport.write("FAILURE\n");
+    this.close(reason, cause);
+  }
+
   /** Ends the session from our side: closes the transport and fails whatever is pending. */
   close(reason = "the AGI session ended", cause?: Error): void {
     if (this.closed) return;
@@ -174,7 +195,13 @@ export class AgiSession {
 
   private handle(event: AgiEvent): void {
     switch (event.type) {
+      case "error":
+        // Before the environment no command has gone out, and whoever awaits `ready` reports it.
+        if (!this.environment) return this.fail(event.error.message, event.error);
+        this.options.warn?.(`closing the AGI session: ${event.error.message}`);
+        return this.close(event.error.message, event.error);
       case "env":
+        this.environment = true;
         this.settleReady.resolve(event.env);
         return;
       case "hangup":
@@ -185,7 +212,7 @@ export class AgiSession {
         const pending = this.inFlight;
         const line = event.type === "reply" ? event.reply.lines.join("\n") : event.line;
         if (!pending) {
-          this.options.onStrayLine?.(line);
+          if (++this.strayLines <= STRAY_LINES_LOGGED) this.options.warn?.(`reply with no command in flight: ${peerText(line)}`);
           return;
         }
         this.inFlight = undefined;
@@ -199,6 +226,8 @@ export class AgiSession {
   private shutdown(reason: string, cause?: Error): void {
     if (this.closed) return;
     this.closedBecause = reason;
+    const unlogged = this.strayLines - STRAY_LINES_LOGGED;
+    if (unlogged > 0) this.options.warn?.(`${unlogged} more replies with no command in flight (not logged)`);
     this.settleReady.reject(cause ?? new AgiProtocolError(`${reason} before the AGI environment was complete`));
     const pending = this.inFlight;
     this.inFlight = undefined;

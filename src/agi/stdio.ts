@@ -12,7 +12,7 @@ import { AgiSession } from "./session.ts";
 export async function runStdioSession(handler: AgiHandler, log: Logger): Promise<HandlerOutcome> {
   const session = new AgiSession(
     { write: writeStdout, close: releaseStdout },
-    { onStrayLine: (line) => log.warn(`reply with no command in flight: ${JSON.stringify(line)}`) },
+    { warn: (message) => log.warn(message) },
   );
   const onSighup = () => session.markHungUp("sighup");
   process.on("SIGHUP", onSighup);

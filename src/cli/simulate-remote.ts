@@ -46,11 +46,8 @@ export async function simulateOverFastAgi(sim: Simulation, address: FastAgiAddre
       port: address.port,
       socket: {
         data(_socket, chunk) {
-          try {
-            for (const line of lines.push(chunk)) asterisk.write(`${line}\n`);
-          } catch (error) {
-            finish(new CommandFailure(`${where} sent something that is not AGI: ${(error as Error).message}`));
-          }
+          for (const line of lines.push(chunk)) asterisk.write(`${line}\n`);
+          if (lines.error) finish(new CommandFailure(`${where} sent something that is not AGI: ${lines.error.message}`));
         },
         drain: () => writer?.drain(),
         close: () => finish(),

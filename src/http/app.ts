@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { adminOnly } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { liveRoutes } from "./routes/live.ts";
@@ -10,10 +11,11 @@ export type { AppDeps } from "./deps.ts";
 /** The HTTP API of ivr serve, built from its dependencies so tests can call app.request(). */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const admin = adminOnly(deps);
   app.route("/", opsRoutes(deps));
-  app.route("/", smartRoutes(deps));
-  app.route("/", liveRoutes(deps)); // before callRoutes: /api/calls/active is not a call id
-  app.route("/", callRoutes(deps));
+  app.route("/", smartRoutes(deps, admin));
+  app.route("/", liveRoutes(deps, admin)); // before callRoutes: /api/calls/active is not a call id
+  app.route("/", callRoutes(deps, admin));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     deps.log.error(`http ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

@@ -1,6 +1,6 @@
 /**
  * A few Prometheus metrics in the text exposition format (version 0.0.4): counters with
- * labels, one histogram, gauges read when scraped. Small on purpose: what the API and the
+ * labels, one histogram, values read when scraped. Small on purpose: what the API and the
  * FastAGI server report, nothing more.
  */
 type Labels = Record<string, string>;
@@ -54,26 +54,35 @@ export class Histogram {
   }
 }
 
-export class Gauge {
+/** A value read when scraped: a gauge, or a counter kept elsewhere (the log sink counts its own drops). */
+export class Reading {
   constructor(
     readonly name: string,
     readonly help: string,
+    private readonly type: "gauge" | "counter",
     private readonly read: () => number,
   ) {}
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, `${this.name} ${this.read()}`].join("\n");
+    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, `${this.name} ${this.read()}`].join("\n");
+  }
+}
+
+export class Gauge extends Reading {
+  constructor(name: string, help: string, read: () => number) {
+    super(name, help, "gauge", read);
   }
 }
 
 /** What ivr serve reports at /metrics. */
-export function createMetrics(gauges: { fastagiSessions?: () => number } = {}) {
+export function createMetrics(readings: { fastagiSessions?: () => number; logLinesDropped?: () => number } = {}) {
   const metrics = {
     smartRequests: new Counter("ivr_smart_requests_total", "getcustomerdata requests by outcome"),
     smartLatency: new Histogram("ivr_smart_request_duration_seconds", "getcustomerdata time to answer", [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1]),
     smartCache: new Counter("ivr_smart_cache_total", "Smart Redirect decisions served from the cache (hit) or looked up (miss)"),
     smartRules: new Counter("ivr_smart_decisions_total", "Smart Redirect decisions by the rule that routed them (none when no rule did)"),
     callsRecorded: new Counter("ivr_calls_recorded_total", "IVR calls written to the history, by status"),
-    fastagiSessions: new Gauge("ivr_fastagi_sessions", "FastAGI sessions running now", gauges.fastagiSessions ?? (() => 0)),
+    fastagiSessions: new Gauge("ivr_fastagi_sessions", "FastAGI sessions running now", readings.fastagiSessions ?? (() => 0)),
+    logLinesDropped: new Reading("ivr_log_lines_dropped_total", "Log lines dropped because stderr was too slow to take them", "counter", readings.logLinesDropped ?? (() => 0)),
   };
   return {
     ...metrics,

@@ -11,7 +11,7 @@ import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { ivrHandler } from "../ivr/handler.ts";
-import type { Logger } from "../log.ts";
+import { type Logger, stderrSink } from "../log.ts";
 import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
 import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
@@ -20,6 +20,7 @@ import { SmartService } from "../smart/service.ts";
 import { startCallTrackingIfConfigured } from "../tracking/service.ts";
 import { VERSION } from "../version.ts";
 import { startHistoryUpkeep } from "./history-upkeep.ts";
+import { listenOn } from "./listen.ts";
 
 export interface ServerOptions {
   store: ConfigStore;
@@ -70,7 +71,7 @@ export function startServer(options: ServerOptions): RunningServer {
   });
   let fastagi: FastAgiServer | undefined;
   const fastagiSessions = () => fastagi?.activeSessions ?? 0;
-  const metrics = createMetrics({ fastagiSessions });
+  const metrics = createMetrics({ fastagiSessions, logLinesDropped: () => stderrSink.dropped });
 
   const ivrCalls = ivrHandler(
     () => store.current,
@@ -94,8 +95,6 @@ export function startServer(options: ServerOptions): RunningServer {
   };
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
   const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
-  fastagi = startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log });
-
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -110,11 +109,25 @@ export function startServer(options: ServerOptions): RunningServer {
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
   });
-  const http = Bun.serve({
-    hostname: options.http.hostname,
-    port: options.http.port,
-    fetch: (request, server) => app.fetch(request, { peer: server.requestIP(request)?.address }),
-  });
+  // A busy port stops the start cleanly: what was already opened is closed again.
+  let http: ReturnType<typeof Bun.serve>;
+  try {
+    fastagi = listenOn("FastAGI", options.fastagi, () =>
+      startFastAgiServer({ ...options.fastagi, route: (script) => scripts[script], limits: options.limits, log }),
+    );
+    http = listenOn("HTTP API", options.http, () =>
+      Bun.serve({
+        hostname: options.http.hostname,
+        port: options.http.port,
+        fetch: (request, server) => app.fetch(request, { peer: server.requestIP(request)?.address }),
+      }),
+    );
+  } catch (error) {
+    void fastagi?.stop(0);
+    void tracking?.stop();
+    history.close();
+    throw error;
+  }
 
   const prune = () => {
     try {

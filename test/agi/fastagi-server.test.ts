@@ -4,7 +4,7 @@ import type { AgiHandler } from "../../src/agi/handler.ts";
 import { captureLog } from "../helpers/capture-log.ts";
 import { driveRecorded, outcomeOf, type Outcome } from "../helpers/drive.ts";
 import { playAsterisk } from "../helpers/fake-asterisk.ts";
-import { connectFastAgi, envText, expectNoNewCall, fastAgiEnv, withScript } from "../helpers/fastagi-client.ts";
+import { connectFastAgi, envText, expectRefused, fastAgiEnv, withScript } from "../helpers/fastagi-client.ts";
 import { agiCommands, recorded } from "../helpers/transcript.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -114,16 +114,41 @@ describe("FastAGI server over real TCP", () => {
     expect(text()).toContain("boom in the handler");
   });
 
-  test("an unknown script or a non-AGI client is logged and closed", async () => {
+  test("an unknown script: FAILURE for the dialplan's fallback, one WARN naming the script and the dialplan line", async () => {
+    const { server, lines } = start({ ivr: async () => {} });
+    await expectRefused(server.port, "nosuch?x=1");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("WARN [1795264117.9]");
+    expect(lines[0]).toContain('no FastAGI script "nosuch": check the AGI(agi://host:port/<script>) line at "probe-fast,0212345678,2" in the dialplan');
+  });
+
+  test("a uniqueid that is not one cannot forge log lines: the call's log prefix is quoted", async () => {
+    const { server, lines } = start({ ivr: async () => {} });
+    const env = fastAgiEnv("nosuch").flatMap((line) => (line.startsWith("agi_uniqueid: ") ? [line, "2026-01-01T00:00:00.000Z ERROR forged"] : [line]));
+    const client = await connectFastAgi(server.port);
+    client.write(envText(env));
+    expect(await client.lines.closed()).toEqual(["FAILURE"]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('WARN ["1795264117.9\\n2026-01-01T00:00:00.000Z ER"... (50 bytes)] no FastAGI script');
+  });
+
+  test("a non-AGI client is answered FAILURE and closed, its garbage quoted and cut short in the log", async () => {
     const { server, text } = start({ ivr: async () => {} });
-    const unknown = await connectFastAgi(server.port);
-    unknown.write(envText(fastAgiEnv("nosuch")));
-    expect(await unknown.lines.closed()).toEqual([]);
     const http = await connectFastAgi(server.port);
-    http.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
-    expect(await http.lines.closed()).toEqual([]);
-    expect(text()).toContain('no FastAGI script "nosuch"');
-    expect(text()).toContain("not an AGI environment line");
+    http.write(`GET /${"x".repeat(5000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(await http.lines.closed()).toEqual(["FAILURE"]);
+    expect(text()).toContain('not an AGI environment line: "GET /xxx');
+    expect(text()).toContain("... (5014 bytes)");
+    expect(text().length).toBeLessThan(400);
+  });
+
+  test("an environment that never ends is refused after envTimeoutMs", async () => {
+    const { server, text } = start({ ivr: async () => {} }, { envTimeoutMs: 100 });
+    const slow = await connectFastAgi(server.port);
+    slow.write("agi_network: yes\nagi_network_script: ivr\n");
+    expect(await slow.lines.closed()).toEqual(["FAILURE"]);
+    expect(text()).toContain("no AGI environment: timed out after 100 ms");
+    await waitFor(() => server.activeSessions === 0, "the slot to be free");
   });
 
   test("watchdog: a handler stuck in its own code is closed; one waiting on Asterisk is not", async () => {
@@ -158,17 +183,23 @@ describe("FastAGI server over real TCP", () => {
     await waitFor(() => server.activeSessions === 0, "sessions to end");
   });
 
-  test("the session cap: a connection beyond it is closed at once, capacity returns when a call ends", async () => {
+  test("the session cap: a connection beyond it is refused with FAILURE, capacity returns when a call ends", async () => {
     const { server, text } = start({ ivr: async (channel) => void (await channel.waitForDigit(10_000)) }, { maxSessions: 2 });
     const held = await Promise.all([connectFastAgi(server.port), connectFastAgi(server.port)]);
     for (const client of held) {
       client.write(envText(fastAgiEnv("ivr")));
       expect(await client.lines.next()).toBe("WAIT FOR DIGIT 10000");
     }
-    const refused = await connectFastAgi(server.port);
-    refused.write(envText(fastAgiEnv("ivr")));
-    expect(await refused.lines.closed()).toEqual([]);
-    expect(text()).toContain("max_sessions");
+    await expectRefused(server.port);
+    // Asterisk may still be writing its environment when FAILURE arrives: it is read, not cut (an RST could lose the FAILURE).
+    const late = await connectFastAgi(server.port);
+    expect(await late.lines.next()).toBe("FAILURE");
+    const env = envText(fastAgiEnv("ivr"));
+    late.write(env.slice(0, 100));
+    await Bun.sleep(50);
+    late.write(env.slice(100));
+    expect(await late.lines.closed()).toEqual([]);
+    expect(text()).toContain("with FAILURE: 2 sessions running (max_sessions)");
 
     held[0]!.write("200 result=0\n");
     expect(await held[0]!.lines.closed()).toEqual([]);
@@ -180,7 +211,7 @@ describe("FastAGI server over real TCP", () => {
     held[1]!.close();
   });
 
-  test("stop(): no new connections, running sessions may finish, the rest are closed at the deadline", async () => {
+  test("stop(): new calls refused with FAILURE, running sessions may finish, the rest are closed at the deadline", async () => {
     const { server } = start({ ivr: async (channel) => void (await channel.waitForDigit(10_000)) });
     const finishing = await connectFastAgi(server.port);
     const lingering = await connectFastAgi(server.port);
@@ -189,7 +220,7 @@ describe("FastAGI server over real TCP", () => {
       expect(await client.lines.next()).toBe("WAIT FOR DIGIT 10000");
     }
     const stopped = server.stop(300);
-    await expectNoNewCall(server.port);
+    await expectRefused(server.port);
     finishing.write("200 result=49\n");
     expect(await finishing.lines.closed()).toEqual([]);
     await stopped;

@@ -25,6 +25,12 @@ describe("parseReply, with lines Asterisk 22 wrote", () => {
     expect(parseReply(line)).toEqual({ ...expected, lines: [line] });
   });
 
+  // A value is data whatever it holds: the characters a JS "." does not match included.
+  test.each(["a\rb", "a\u2028b", "a\u2029b", "\r", "x\r) endpos=3"])("a value holding %j stays whole", (value) => {
+    expect(parseReply(`200 result=1 (${value})`)).toMatchObject({ code: 200, result: "1", data: value });
+    expect(parseReply(`200 result=0 (${value}) endpos=800`)).toMatchObject({ data: value, endpos: 800 });
+  });
+
   test.each(["", "HELLO", "200", "200 ok", "20 result=1", "520-Invalid command syntax.  Proper usage follows:"])(
     "%j is not a complete reply",
     (line) => expect(parseReply(line)).toBeUndefined(),

@@ -7,16 +7,16 @@ import { AgiSession, MAX_COMMAND_BYTES } from "../../src/agi/session.ts";
 function recordingSession() {
   const written: string[] = [];
   const state = { alive: true, closed: false };
-  const stray: string[] = [];
+  const warnings: string[] = [];
   const session = new AgiSession(
     {
       write: (data) => (state.alive ? (written.push(data), true) : false),
       close: () => void (state.closed = true),
     },
-    { onStrayLine: (line) => stray.push(line) },
+    { warn: (message) => warnings.push(message) },
   );
   session.receive("agi_uniqueid: 1.1\nagi_channel: PJSIP/a-1\n\n");
-  return { session, written, state, stray };
+  return { session, written, state, warnings };
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -93,13 +93,42 @@ describe("AgiSession", () => {
   });
 
   test("a reply with no command in flight is reported, not matched to the next command", async () => {
-    const { session, stray } = recordingSession();
+    const { session, warnings } = recordingSession();
     session.receive("200 result=0\n");
-    expect(stray).toEqual(["200 result=0"]);
+    expect(warnings).toEqual(['reply with no command in flight: "200 result=0"']);
     const next = session.send("CHANNEL STATUS");
     await settle();
     session.receive("200 result=6\n");
     expect((await next).result).toBe("6");
+  });
+
+  test("thousands of stray replies: the first few are logged, then one count when the session ends", () => {
+    const { session, warnings } = recordingSession();
+    session.receive("200 result=0\n".repeat(20_000));
+    expect(warnings).toHaveLength(3);
+    session.end();
+    expect(warnings.slice(3)).toEqual(["19997 more replies with no command in flight (not logged)"]);
+  });
+
+  test("input past a bound after the environment closes the session and is logged once, cut short", async () => {
+    const { session, warnings, state } = recordingSession();
+    const inFlight = session.send("GET VARIABLE X");
+    await settle();
+    session.receive("520-Invalid command syntax.  Proper usage follows:\n");
+    for (let i = 0; i < 2000 && !session.closed; i++) session.receive(`${"usage ".repeat(20)}\n`);
+    expect(session.closed).toBe(true);
+    expect(state.closed).toBe(true);
+    await expect(inFlight).rejects.toMatchObject({ reason: "closed" });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^closing the AGI session: a 520- reply block longer than 65536 bytes without its closing line: "520-Invalid/);
+    expect(warnings[0]!.length).toBeLessThan(300);
+  });
+
+  test("fail(): FAILURE before anything else, then the close", () => {
+    const { session, written, state } = recordingSession();
+    session.fail("no such script");
+    expect(written).toEqual(["FAILURE\n"]);
+    expect(state.closed).toBe(true);
   });
 
   test("a connection closed before the environment ends rejects `ready` with a clear error", async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { playAsterisk } from "../helpers/fake-asterisk.ts";
-import { connectFastAgi, envText, expectNoNewCall, fastAgiEnv } from "../helpers/fastagi-client.ts";
+import { connectFastAgi, envText, expectRefused, fastAgiEnv } from "../helpers/fastagi-client.ts";
 import { IVR_CONFIG, IVR_FIXTURES } from "../helpers/ivr-replay.ts";
 import { loadTranscript } from "../helpers/transcript.ts";
 import { LineReader } from "../helpers/line-reader.ts";
@@ -73,8 +73,8 @@ describe("ivr serve settings", () => {
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(await logLine(log, "FastAGI listening on"))?.[1]);
     expect(port).toBeGreaterThan(1); // --fastagi won over server.fastagi
     const first = await callUpToPrompt(port);
-    await expectNoNewCall(port);
-    expect(await logLine(log, "refusing a FastAGI connection")).toContain("1 sessions running (max_sessions)");
+    await expectRefused(port);
+    expect(await logLine(log, "refusing a FastAGI connection")).toContain("with FAILURE: 1 sessions running (max_sessions)");
     first.close();
     proc.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
@@ -87,7 +87,8 @@ describe("ivr serve and SIGTERM", () => {
     const client = await callUpToPrompt(port);
     proc.kill("SIGTERM");
     await logLine(log, "SIGTERM: no new calls");
-    await expectNoNewCall(port);
+    await expectRefused(port);
+    await logLine(log, "with FAILURE: shutting down");
 
     client.write("200 result=50 endpos=800\n");
     expect(await client.lines.next()).toBe("WAIT FOR DIGIT 3000");

@@ -42,11 +42,33 @@ export function withScript(transcript: Transcript, script: string): Transcript {
 
 export const envText = (lines: readonly string[]) => lines.map((line) => `${line}\n`).join("");
 
-/** A new call is not served: the connection is refused, or closed before any command. */
+/**
+ * A new call is not served: the connection is refused, or answered FAILURE (so the dialplan
+ * continues with AGISTATUS=FAILURE) and closed.
+ */
 export async function expectNoNewCall(port: number): Promise<void> {
   const client = await connectFastAgi(port).catch(() => undefined);
   if (!client) return;
   client.write(envText(fastAgiEnv("ivr")));
   const lines = await client.lines.closed();
-  if (lines.length) throw new Error(`a call was served after the server stopped: ${JSON.stringify(lines)}`);
+  if (lines.length && !(lines.length === 1 && agiStatus(lines) === "FAILURE")) throw new Error(`a call was served: ${JSON.stringify(lines)}`);
+}
+
+/**
+ * AGISTATUS as res_agi sets it from what the server sent before closing: a line beginning
+ * with "failure" (any case) is FAILURE; a close without one is SUCCESS.
+ */
+export function agiStatus(lines: readonly string[]): "FAILURE" | "SUCCESS" {
+  return lines.some((line) => line.toLowerCase().startsWith("failure")) ? "FAILURE" : "SUCCESS";
+}
+
+/**
+ * A refused call as Asterisk sees it: FAILURE as the only line, then the close, so the
+ * README's `GotoIf($["${AGISTATUS}" = "FAILURE"]?operator,s,1)` routes the caller.
+ */
+export async function expectRefused(port: number, script = "ivr"): Promise<void> {
+  const client = await connectFastAgi(port);
+  client.write(envText(fastAgiEnv(script)));
+  const lines = await client.lines.closed();
+  if (lines.length !== 1 || agiStatus(lines) !== "FAILURE") throw new Error(`expected FAILURE and a close, got ${JSON.stringify(lines)}`);
 }

@@ -30,6 +30,23 @@ describe("admin API", () => {
     expect((await t.app.request("/api/calls", admin())).status).toBe(200);
   });
 
+  test("wrong admin tokens are throttled per address (429); the right token still gets in, other addresses are not slowed", async () => {
+    const t = withCalls();
+    const wrong = { headers: { Authorization: "Bearer guess" } };
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await t.app.request(i % 2 ? "/api/calls" : "/api/smart/test", { ...wrong, method: i % 2 ? "GET" : "POST" })).status);
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(150);
+    const throttled = await t.app.request("/api/stats", wrong);
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("1");
+    expect(await throttled.json()).toEqual({ error: "too many wrong admin tokens from this address; wait and retry" });
+    // While this address is throttled, the right token still works from it.
+    expect((await t.app.request("/api/calls", admin())).status).toBe(200);
+    t.from("10.0.0.9");
+    expect((await t.app.request("/api/calls", wrong)).status).toBe(401);
+  });
+
   test("GET /api/calls: newest first, any spelling of a number, paging", async () => {
     const t = withCalls();
     const all = (await (await t.app.request("/api/calls", admin())).json()) as Listed;

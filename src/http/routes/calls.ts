@@ -1,21 +1,23 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { phoneSearch } from "../../history/country.ts";
 import { callStats, getCall, listCalls, MAX_LIMIT } from "../../history/queries.ts";
 import { callJson } from "../../history/call-json.ts";
 import { unknownStatus } from "../../history/statuses.ts";
-import { adminOnly } from "../auth.ts";
 import type { AppDeps } from "../deps.ts";
+
+/** The range of a JS Date (about ±275,000 years): beyond it there is no ISO 8601 form to answer with. */
+const MAX_TIME_MS = 8.64e15;
 
 /** A time given as ISO 8601 or epoch milliseconds. */
 function parseTime(value: string | undefined): number | undefined | "invalid" {
   if (value === undefined || value === "") return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isFinite(ms) ? ms : "invalid";
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_TIME_MS ? ms : "invalid";
 }
 
-export function callRoutes(deps: AppDeps): Hono {
+/** `admin` guards the admin endpoints (adminOnly, shared by every route group). */
+export function callRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
   const app = new Hono();
-  const admin = adminOnly(deps);
 
   app.get("/api/calls", admin, (c) => {
     const q = c.req.query();
@@ -40,8 +42,10 @@ export function callRoutes(deps: AppDeps): Hono {
 
   app.get("/api/stats", admin, (c) => {
     const until = parseTime(c.req.query("until")) ?? Date.now();
-    const since = parseTime(c.req.query("since")) ?? (typeof until === "number" ? until - 86_400_000 : 0);
-    if (since === "invalid" || until === "invalid") return c.json({ error: "since and until are ISO 8601 times or epoch milliseconds" }, 400);
+    const since = parseTime(c.req.query("since")) ?? (typeof until === "number" ? Math.max(until - 86_400_000, -MAX_TIME_MS) : 0);
+    if (since === "invalid" || until === "invalid") {
+      return c.json({ error: "since and until are ISO 8601 times or epoch milliseconds, within the years -271821 to 275760" }, 400);
+    }
     const stats = callStats(deps.history, since, until);
     return c.json({ ...stats, since: new Date(stats.since).toISOString(), until: new Date(stats.until).toISOString() });
   });

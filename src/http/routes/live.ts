@@ -1,11 +1,10 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { callJson } from "../../history/call-json.ts";
 import { getCall } from "../../history/queries.ts";
 import { liveCallJson, liveEventJson } from "../../tracking/json.ts";
 import type { LiveEvent } from "../../tracking/live.ts";
 import { legRowJson, legsOf, timeline, transferRowJson, transfersOf } from "../../tracking/timeline.ts";
 import { usersByExtension } from "../../tracking/users.ts";
-import { adminOnly } from "../auth.ts";
 import type { AppDeps } from "../deps.ts";
 
 /** Events a slow client may have waiting before its stream is closed (it reconnects with Last-Event-ID). */
@@ -17,9 +16,9 @@ const encoder = new TextEncoder();
  * GET /api/calls/:id with the legs and transfers AMI recorded, as a timeline. Registered
  * before the history's routes, so that "active" is not taken for a call id.
  */
-export function liveRoutes(deps: AppDeps): Hono {
+/** `admin` guards the admin endpoints (adminOnly, shared by every route group). */
+export function liveRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
   const app = new Hono();
-  const admin = adminOnly(deps);
   const userFor = usersByExtension(() => deps.snapshot().config);
   const notConfigured = { error: "AMI call tracking is off: add an ami: section to the config (see ivr ami --manager-conf)" };
 

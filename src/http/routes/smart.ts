@@ -1,7 +1,6 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Decision, DecisionRequest } from "../../smart/decide.ts";
-import { adminOnly } from "../auth.ts";
 import type { AppDeps } from "../deps.ts";
 import { cidrContains } from "../ip.ts";
 import { RateLimiter } from "../rate-limit.ts";
@@ -26,10 +25,24 @@ function readLegacyBody(body: unknown): { request: DecisionRequest; uniqueid?: s
   return { request: { phone, line, loadDialPlan }, uniqueid: text("UniqueId") };
 }
 
+/** The test call's body: {enterprise, phone, line, load_dial_plan?}. */
+function readTestBody(body: unknown): { enterprise: string; request: DecisionRequest } | { error: string } {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) return { error: "the body must be a JSON object" };
+  const fields = body as Record<string, unknown>;
+  const text = (key: string) => (typeof fields[key] === "string" || typeof fields[key] === "number" ? String(fields[key]).trim() : undefined);
+  const phone = text("phone");
+  const line = text("line");
+  if (!phone || !line) return { error: "phone and line are required (strings)" };
+  const load = fields.load_dial_plan;
+  if (load !== undefined && typeof load !== "boolean") return { error: "load_dial_plan must be true or false" };
+  return { enterprise: text("enterprise") ?? "", request: { phone, line, loadDialPlan: load !== false } };
+}
+
 const answer = (decision: Pick<Decision, "name" | "dialPlan">) => ({ Name: decision.name, DialPlan: decision.dialPlan });
 const NOTHING = { Name: null, DialPlan: null };
 
-export function smartRoutes(deps: AppDeps): Hono {
+/** `admin` guards the admin endpoints (adminOnly, shared by every route group). */
+export function smartRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
   const app = new Hono();
   const limiter = new RateLimiter();
   const { metrics } = deps;
@@ -97,23 +110,20 @@ export function smartRoutes(deps: AppDeps): Hono {
     },
   );
 
-  const admin = adminOnly(deps);
 
   /** The "test call" button: the decision for a number, explained; nothing cached or logged. */
   app.post("/api/smart/test", admin, bodyLimit({ maxSize: 4096 }), async (c) => {
-    let body: Record<string, unknown>;
+    let body: unknown;
     try {
       body = await c.req.json();
     } catch (error) {
       return c.json({ error: `malformed JSON: ${(error as Error).message}` }, 400);
     }
-    const enterpriseId = String(body.enterprise ?? "");
-    const enterprise = deps.smart.enterprise(enterpriseId);
-    if (!enterprise) return c.json({ error: `no enterprise "${enterpriseId}" under smart.enterprises` }, 404);
-    const phone = body.phone === undefined ? "" : String(body.phone);
-    const line = body.line === undefined ? "" : String(body.line);
-    if (!phone || !line) return c.json({ error: "phone and line are required" }, 400);
-    const request = { phone, line, loadDialPlan: body.load_dial_plan !== false };
+    const parsed = readTestBody(body);
+    if ("error" in parsed) return c.json({ error: parsed.error }, 400);
+    const enterprise = deps.smart.enterprise(parsed.enterprise);
+    if (!enterprise) return c.json({ error: `no enterprise "${parsed.enterprise}" under smart.enterprises` }, 404);
+    const { request } = parsed;
     const decision = await deps.smart.explain(enterprise, request);
     return c.json({ response: answer(decision), decision });
   });
