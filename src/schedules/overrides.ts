@@ -26,6 +26,13 @@ export interface EffectiveState extends ScheduleState {
   override: (Override & { endsAt: Date | null }) | null;
 }
 
+/** A row as stored, if it is one this version understands (a newer ivr could write others). */
+export function overrideFromRow(row: { state: string; until: string; setAt: number }): Override | undefined {
+  const { state, until, setAt } = row;
+  const known = (OVERRIDE_STATES as readonly string[]).includes(state) && (OVERRIDE_UNTIL as readonly string[]).includes(until) && Number.isFinite(setAt);
+  return known ? { state: state as Override["state"], until: until as Override["until"], setAt } : undefined;
+}
+
 const ms = (at: Instant) => (typeof at === "number" ? at : at.getTime());
 
 /** When a temporary override stops (ms), or undefined for one that lasts until cleared. */
