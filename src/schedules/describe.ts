@@ -22,8 +22,10 @@ export function describeSchedules(config: IvrConfig, at: TypedTime): string[] {
     out.push(`  ${name.padEnd(width)}  ${schedule.timezone}, ${weekSummary(schedule.week)}`);
     out.push(`${under}${formatLocal(schedule, instant)}: ${state.open ? "open" : "closed"} (${state.reason}); ${next}`);
     const users = scheduleUsers(config, name);
+    const dids = users.dids.filter((did) => did !== "default");
     const used = [
-      ...(users.dids.length ? [`DID${users.dids.length === 1 ? "" : "s"} ${users.dids.join(", ")}`] : []),
+      ...(dids.length ? [`DID${dids.length === 1 ? "" : "s"} ${dids.join(", ")}`] : []),
+      ...(users.dids.includes("default") ? ["the default menu (any DID without an entry)"] : []),
       ...(users.enterprises.length ? [`Smart Redirect ${users.enterprises.join(", ")}`] : []),
     ];
     out.push(`${under}${used.length ? `used by ${used.join("; ")}` : "note: no DID or enterprise uses it"}`);
@@ -42,5 +44,11 @@ export function weekSummary(week: readonly (readonly Interval[])[]): string {
     else groups.push({ days: [day], hours });
   });
   if (!groups.length) return "no weekly hours";
+  // A run through Sunday into Monday (fri-mon) is one group.
+  const [first, last] = [groups[0]!, groups.at(-1)!];
+  if (groups.length > 1 && first.hours === last.hours && first.days[0] === 0 && last.days.at(-1) === 6) {
+    last.days.push(...first.days);
+    groups.shift();
+  }
   return groups.map(({ days, hours }) => `${WEEKDAYS[days[0]!]}${days.length > 1 ? `-${WEEKDAYS[days.at(-1)!]}` : ""} ${hours}`).join("; ");
 }
