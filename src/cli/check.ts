@@ -7,7 +7,7 @@ import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
-import { describeSchedules } from "../schedules/describe.ts";
+import { closedNote, describeSchedules } from "../schedules/describe.ts";
 import { parseTypedTime } from "../schedules/local-time.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
@@ -32,7 +32,11 @@ async function check(args: string[]): Promise<number> {
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const out: string[] = [`✓ ${location.path} is valid (found by ${location.how})`, ""];
   const summaries = summarize(config);
-  out.push(...table(summaries.map(({ did, description, notes }) => ({ name: did, description, notes }))));
+  const rows = summaries.map(({ did, description, notes }) => {
+    const closed = closedNote(config, did);
+    return { name: did, description, notes: closed ? [...notes, closed] : notes };
+  });
+  out.push(...table(rows));
   const dids = summaries.length - 1;
   out.push("", `${dids} DID${dids === 1 ? "" : "s"} configured; any other DID gets the default menu.`);
   out.push(...historyLines(config, location.path));

@@ -1,4 +1,6 @@
+import { defaultMenu, menuFor } from "../config/menu.ts";
 import type { IvrConfig } from "../config/schema.ts";
+import { closedAction } from "../ivr/closed.ts";
 import { formatLocal, resolveTypedTime, type TypedTime } from "./local-time.ts";
 import { HORIZON_DAYS, stateAt } from "./schedule.ts";
 import { formatInterval, type Interval, WEEKDAYS } from "./types.ts";
@@ -51,4 +53,13 @@ export function weekSummary(week: readonly (readonly Interval[])[]): string {
     groups.shift();
   }
   return groups.map(({ days, hours }) => `${WEEKDAYS[days[0]!]}${days.length > 1 ? `-${WEEKDAYS[days.at(-1)!]}` : ""} ${hours}`).join("; ");
+}
+
+/** For ivr check's DID list: what a DID's callers get outside its schedule's hours (undefined without a schedule). */
+export function closedNote(config: IvrConfig, did: string): string | undefined {
+  const menu = did === "default" ? defaultMenu(config) : menuFor(config, did).menu;
+  if (!menu.schedule) return undefined;
+  const { sound, then } = closedAction(menu);
+  const next = then.kind === "hangup" ? "hang up" : then.kind === "queue" ? `queue ${then.queue}` : then.kind === "extension" ? `extension ${then.extension}` : `voicemail ${then.mailbox}`;
+  return `outside schedule ${menu.schedule}: ${sound}, then ${next}`;
 }

@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { parseConfig } from "../../src/config/load.ts";
-import { describeSchedules, weekSummary } from "../../src/schedules/describe.ts";
+import { closedNote, describeSchedules, weekSummary } from "../../src/schedules/describe.ts";
 import { formatLocal, parseTypedTime, resolveTypedTime } from "../../src/schedules/local-time.ts";
 
 test("the week in a line: equal neighbours grouped, a run through Sunday into Monday kept whole", () => {
@@ -51,4 +51,22 @@ test("--at 02:30 on the Berlin change days: the skipped one is the jump (03:00 C
   expect(new Date(resolveTypedTime(parseTypedTime("2026-10-25T02:30")!, berlin)).toISOString()).toBe("2026-10-25T00:30:00.000Z");
   expect(new Date(resolveTypedTime(parseTypedTime("2026-10-25T03:30")!, berlin)).toISOString()).toBe("2026-10-25T02:30:00.000Z");
   expect(formatLocal(berlin, Date.UTC(2026, 2, 29, 1, 0))).toBe("2026-03-29 03:00 +02:00");
+});
+
+test("each DID's line in ivr check says what its callers get outside hours", () => {
+  const config = parseConfig(
+    `
+schedules: { office: { timezone: UTC } }
+default: { goodbye_sound: vm-goodbye }
+dids:
+  "1": { schedule: office }
+  "2": { schedule: office, closed: { sound: custom/closed, then: voicemail 100@default } }
+  "3": {}
+`,
+    "ivr.yaml",
+  );
+  expect(closedNote(config, "1")).toBe("outside schedule office: vm-goodbye, then hang up");
+  expect(closedNote(config, "2")).toBe("outside schedule office: custom/closed, then voicemail 100@default");
+  expect(closedNote(config, "3")).toBeUndefined();
+  expect(closedNote(config, "default")).toBeUndefined();
 });
