@@ -12,8 +12,9 @@ export type HoursSource = (schedule: string, at: number) => Hours | undefined | 
 
 /** Hours from the config, with overrides from `overrideOf` (none when omitted). */
 export function configHours(config: IvrConfig, overrideOf?: (schedule: string) => Override | undefined | Promise<Override | undefined>): HoursSource {
+  const schedules = config.schedules ?? {};
   return async (name, at) => {
-    const schedule = config.schedules?.[name];
+    const schedule = Object.hasOwn(schedules, name) ? schedules[name] : undefined;
     if (!schedule) return undefined;
     return effectiveOpenAt(schedule, await overrideOf?.(name), at);
   };

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseConfig } from "../../src/config/load.ts";
+import { configHours } from "../../src/schedules/hours.ts";
 import { ScheduleService } from "../../src/schedules/service.ts";
 import { historyOverrideStore, memoryOverrideStore } from "../../src/schedules/store.ts";
 import { captureLog } from "../helpers/capture-log.ts";
@@ -88,4 +89,11 @@ describe("ScheduleService: the registry ivr serve shares (IVR, Smart Redirect, c
     expect(() => s.setOverride("office", "closed", "cleared", MONDAY_10)).toThrow("database is locked");
     expect(s.isOpen("office", MONDAY_10)).toBe(true);
   });
+});
+
+test("names that are not schedules, Object's own included, are unknown everywhere", async () => {
+  for (const name of ["constructor", "__proto__", "toString", "nope"]) {
+    expect(await configHours(config)(name, MONDAY_10)).toBeUndefined();
+    expect(service().isOpen(name, MONDAY_10)).toBeUndefined();
+  }
 });
