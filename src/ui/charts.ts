@@ -38,11 +38,11 @@ const BOTTOM = 24;
 const TOP = 8;
 const MAX_LABELS = 12;
 
-/** A round number at or above `n` (1, 2, 5 × 10^k), so the scale's ticks read well. */
+/** A round even number at or above `n` (2, 4, 6, 8, 10 × 10^k): the scale's middle tick is a whole count too. */
 export function niceCeiling(n: number): number {
-  if (n <= 0) return 1;
+  if (n <= 2) return 2;
   const power = 10 ** Math.floor(Math.log10(n));
-  for (const step of [1, 2, 5, 10]) if (step * power >= n) return step * power;
+  for (const step of [1, 2, 4, 6, 8, 10]) if (step * power >= n && (step * power) % 2 === 0) return step * power;
   return 10 * power;
 }
 

@@ -20,7 +20,8 @@ const inRange = (since: number, until: number) => and(gte(calls.startedAt, since
  * the range is there, empty ones with zeros, so a chart shows the quiet hours too.
  */
 export function callsPerBucket(history: History, since: number, until: number, bucketMs: number, offsetMs: number): Bucket[] {
-  const index = sql<number>`(${calls.startedAt} + ${offsetMs}) / ${bucketMs}`;
+  // Integers (-0 is bound as a REAL): else SQLite divides as REAL and every call is a group of its own.
+  const index = sql<number>`(${calls.startedAt} + ${Math.round(offsetMs) || 0}) / ${Math.round(bucketMs)}`;
   const rows = history.db.select({ index, total: count(), answered }).from(calls).where(inRange(since, until)).groupBy(index).all();
   const byIndex = new Map(rows.map((r) => [Number(r.index), r]));
   const buckets: Bucket[] = [];
@@ -101,6 +102,6 @@ export function statsByManager(history: History, since: number, until: number, o
     groups.set(manager, group);
   }
   return [...groups]
-    .map(([manager, g]) => ({ manager, extensions: g.extensions, answered: g.answered, averageWaitSeconds: g.waitN ? round(g.wait / g.waitN) : null, averageTalkSeconds: g.talkN ? round(g.talk / g.talkN) : null }))
+    .map(([manager, g]) => ({ manager, extensions: g.extensions.sort(), answered: g.answered, averageWaitSeconds: g.waitN ? round(g.wait / g.waitN) : null, averageTalkSeconds: g.talkN ? round(g.talk / g.talkN) : null }))
     .sort((a, b) => b.answered - a.answered || a.manager.localeCompare(b.manager));
 }

@@ -42,9 +42,10 @@ const decisionText = (d: DecisionRow) =>
 export function callEntries(call: CallRow, legs: CallLegRow[], transfers: CallTransferRow[], decisions: DecisionRow[]): Entry[] {
   const entries: Array<Entry & { rank: number }> = timeline(call, legs, transfers).map((entry, i) => ({ at: Date.parse(String(entry.at)), rank: i, ...describeEntry(entry) }));
   const route = ivrRoute(call);
-  // The IVR records its keys without their times: they come right after the start.
-  if (call.source === "ivr" && route) entries.push({ at: call.startedAt, rank: 0.5, text: `IVR: ${route}`, detail: s(call.detail) });
-  if (call.waitSeconds !== null && call.queue === null && call.routeKind === "queue") entries.push({ at: call.startedAt, rank: 0.6, text: `Waited ${duration(call.waitSeconds)} in queue ${call.destination}` });
+  // The IVR records its keys without their times: they were done by the time the call was routed.
+  const routedAt = Math.min(...[call.queueJoinedAt, call.ringingAt, call.answeredAt, call.endedAt, ...legs.map((l) => l.ringAt)].filter((t): t is number => t !== null), Number.MAX_SAFE_INTEGER);
+  if (call.source === "ivr" && route) entries.push({ at: routedAt === Number.MAX_SAFE_INTEGER ? call.startedAt : routedAt, rank: -1, text: `IVR: ${route}`, detail: s(call.detail) });
+  if (call.waitSeconds !== null && call.queue === null && call.routeKind === "queue") entries.push({ at: call.answeredAt ?? call.endedAt ?? call.startedAt, rank: -0.5, text: `Waited ${duration(call.waitSeconds)} in queue ${call.destination}` });
   for (const d of decisions) entries.push({ at: d.at, rank: 0.4, text: decisionText(d), detail: d.reason ?? undefined });
   return entries.sort((a, b) => a.at - b.at || a.rank - b.rank);
 }
