@@ -31,8 +31,8 @@ export interface Chart {
   unit?: string;
 }
 
-const WIDTH = 720;
-const HEIGHT = 220;
+const WIDTH = 900;
+const HEIGHT = 200;
 const LEFT = 44;
 const BOTTOM = 24;
 const TOP = 8;

@@ -81,6 +81,8 @@ export function operatorPage(deps: AppDeps, sessions = new SessionStore()): Oper
       const tools = (c: Context<UiEnv>, results?: ToolResults, status?: 400 | 429) =>
         renderPage(c, { title: "Tools", section: "tools", session: c.var.session, version, status }, toolsPage(deps, c.var.session.csrf, results));
       app.get("/ui/tools", page, (c) => tools(c));
+      // A result page reloaded or bookmarked: the tools again, nothing posted twice.
+      app.get("/ui/tools/:tool", (c) => c.redirect("/ui/tools", 303));
       app.post("/ui/tools/smart-test", bodyLimit({ maxSize: MAX_FORM_BYTES }), page, async (c) => {
         const form = await c.req.parseBody();
         const input: SmartTestInput = { enterprise: String(form.enterprise ?? "").trim(), phone: String(form.phone ?? "").trim(), line: String(form.line ?? "").trim(), loadDialPlan: form.load_dial_plan === "true" };

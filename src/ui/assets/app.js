@@ -84,16 +84,16 @@
         const state = stateOf(call);
         const item = element("li", state.className);
         item.setAttribute("data-call", call.id);
-        item.append(timer(call.started_at, "call duration"));
-        const who = element("span", "who", caller(call));
+        const head = element("div", "head");
+        head.append(element("span", "who", caller(call)), timer(call.started_at, "call duration"));
+        item.append(head);
         const name = nameOf(call);
-        if (name) who.append(" ", element("span", "name", name));
-        item.append(who);
+        if (name) item.append(element("div", "name", name));
         const line = [call.did ? `DID ${call.did}` : "", call.line ? `line ${call.line}` : "", call.direction].filter(Boolean).join(" · ");
-        item.append(element("span", "muted", line), element("br"));
-        const st = element("span", "state", state.text);
+        item.append(element("div", "muted", line));
+        const st = element("div", "state", state.text);
+        if (state.since && state.since !== call.started_at) st.append(" ", timer(state.since, "time in this state"));
         item.append(st);
-        if (state.since && state.since !== call.started_at) item.append(" ", timer(state.since, "time in this state"));
         list.append(item);
       }
       count.textContent = String(sorted.length);
@@ -261,6 +261,12 @@
     });
   }
 
+  // A tool's result after its form was posted: read it first (keyboard and screen reader).
+  const result = document.querySelector("[data-focus]");
+  if (result) {
+    result.focus();
+    result.scrollIntoView({ block: "start" });
+  }
   const liveData = document.getElementById("live-data");
   if (liveData) startLive(JSON.parse(liveData.textContent));
   for (const el of document.querySelectorAll("[data-refresh]")) refresh(el);

@@ -22,7 +22,7 @@ export function answeredBy(row: CallRow, ownerOf: (extension: string) => string 
 /** What the IVR did: the keys of each attempt and where they led. */
 export function ivrRoute(row: CallRow): string {
   const keys = row.digits ? `keys ${row.digits.split(",").map((k) => k || "(none)").join(", ")}` : "";
-  const to = row.routeKind && row.destination ? `${row.routeKind} ${row.destination}` : row.queue ? `queue ${row.queue}` : "";
+  const to = row.routeKind && row.destination ? `${row.routeKind} ${row.destination}` : "";
   return [keys, to].filter(Boolean).join(" → ");
 }
 
@@ -45,7 +45,7 @@ ${options.clickToCall ? html`<td>${callable ? html`<button type="button" class="
   });
   return html`<div class="table-wrap" role="region" aria-label="${options.caption}" tabindex="0"><table>
 <caption>${options.caption}</caption>
-<thead><tr><th scope="col">Started</th><th scope="col">Caller</th><th scope="col">DID / line</th><th scope="col">Status</th><th scope="col">IVR</th><th scope="col">Answered by</th><th scope="col" class="num">Wait</th><th scope="col" class="num">Talk</th>${options.clickToCall ? html`<th scope="col"><span class="sr-only">Click-to-call</span></th>` : ""}</tr></thead>
+<thead><tr><th scope="col">Started</th><th scope="col">Caller</th><th scope="col">DID / line</th><th scope="col">Status</th><th scope="col">Route</th><th scope="col">Answered by</th><th scope="col" class="num">Wait</th><th scope="col" class="num">Talk</th>${options.clickToCall ? html`<th scope="col"><span class="sr-only">Click-to-call</span></th>` : ""}</tr></thead>
 <tbody>${body}</tbody>
 </table></div>`;
 }

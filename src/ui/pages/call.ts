@@ -11,7 +11,7 @@ type Entry = { at: number; text: string; detail?: string };
 const s = (value: unknown) => (value === null || value === undefined || value === "" ? undefined : String(value));
 
 /** A timeline entry of tracking/timeline.ts in words. */
-function describeEntry(entry: Record<string, unknown>): { text: string; detail?: string } {
+function describeEntry(entry: Record<string, unknown>): { text: string; detail?: string } | undefined {
   const who = s(entry.member) ?? s(entry.leg) ?? "";
   switch (entry.event) {
     case "call.started":
@@ -19,8 +19,11 @@ function describeEntry(entry: Record<string, unknown>): { text: string; detail?:
     case "queue.joined":
       return { text: `Joined queue ${entry.queue}` };
     case "leg.ringing":
+      // The caller's own leg "rings" and "answers" as the call does: said once, by the call's entries.
+      if (entry.role === "origin") return undefined;
       return { text: `Ringing ${who}`, detail: s(entry.endpoint) };
     case "leg.answered":
+      if (entry.role === "origin") return undefined;
       return { text: `${who} answered`, detail: s(entry.endpoint) };
     case "leg.ended":
       return { text: `${who} left`, detail: [s(entry.dial_status) && `dial status ${entry.dial_status}`, s(entry.hangup_cause) && `cause ${entry.hangup_cause}`].filter(Boolean).join(", ") };
@@ -40,7 +43,10 @@ const decisionText = (d: DecisionRow) =>
 
 /** Everything known about the call in time order: the recorded timeline, the IVR's keys and route, the Smart Redirect decisions. */
 export function callEntries(call: CallRow, legs: CallLegRow[], transfers: CallTransferRow[], decisions: DecisionRow[]): Entry[] {
-  const entries: Array<Entry & { rank: number }> = timeline(call, legs, transfers).map((entry, i) => ({ at: Date.parse(String(entry.at)), rank: i, ...describeEntry(entry) }));
+  const entries: Array<Entry & { rank: number }> = timeline(call, legs, transfers).flatMap((entry, i) => {
+    const described = describeEntry(entry);
+    return described ? [{ at: Date.parse(String(entry.at)), rank: i, ...described }] : [];
+  });
   const route = ivrRoute(call);
   // The IVR records its keys without their times: they were done by the time the call was routed.
   const routedAt = Math.min(...[call.queueJoinedAt, call.ringingAt, call.answeredAt, call.endedAt, ...legs.map((l) => l.ringAt)].filter((t): t is number => t !== null), Number.MAX_SAFE_INTEGER);
@@ -59,7 +65,7 @@ export function callPage(history: History, call: CallRow, ownerOf: (extension: s
 ${fact("Caller", partyOf(call))}${fact("Caller name", call.callerName)}${fact("Direction", call.direction)}${fact("DID", call.did)}${fact("Line", call.line)}
 <dt>Status</dt><dd><span class="status ${call.status}">${statusWords(call.status)}</span></dd>
 ${fact("Started", dateTime(call.startedAt))}${fact("Answered", dateTime(call.answeredAt))}${fact("Ended", dateTime(call.endedAt))}
-${fact("IVR", ivrRoute(call))}${fact("Queue", call.queue)}${fact("Answered by", answeredBy(call, ownerOf))}
+${fact("Route", ivrRoute(call))}${fact("Queue", call.queue)}${fact("Answered by", answeredBy(call, ownerOf))}
 ${fact("Wait", duration(call.waitSeconds))}${fact("Talk", duration(call.talkSeconds))}
 ${fact("Hangup cause", call.hangupCause === null ? null : `${call.hangupCause}${call.hangupCauseText ? ` (${call.hangupCauseText})` : ""}`)}
 ${fact("Detail", call.detail)}${fact("Recorded by", call.tracked ? `${call.source}, followed on AMI` : call.source)}${fact("Uniqueid", call.uniqueid)}

@@ -36,7 +36,7 @@ function smartSection(deps: AppDeps, csrf: string, result: ToolResults["smart"])
   if (result?.error) out = html`<p class="error" role="alert">${result.error}</p>`;
   else if (result?.decision) {
     const d = result.decision;
-    out = html`<div id="smart-result" class="card" role="region" aria-label="Test call result" tabindex="-1">
+    out = html`<div id="smart-result" class="card" role="region" aria-label="Test call result" tabindex="-1" data-focus>
 <p>The PBX would get <code>{"Name": ${JSON.stringify(d.name)}, "DialPlan": ${JSON.stringify(d.dialPlan)}}</code></p>
 <p><b>${d.outcome}</b>${d.rule ? html` by rule <code>${d.rule}</code>` : ""}: ${d.reason}</p>
 <p class="muted">mode ${d.mode}; number ${d.phone ?? "not understood"}; ${d.latencyMs.toFixed(1)} ms; nothing cached or logged</p>
@@ -59,7 +59,7 @@ function simulationSection(deps: AppDeps, csrf: string, result: ToolResults["sim
   if (result?.error) out = html`<p class="error" role="alert">${result.error}</p>`;
   else if (result?.report) {
     const r = result.report;
-    out = html`<div id="simulation-result" role="region" aria-label="Simulation result" tabindex="-1">
+    out = html`<div id="simulation-result" role="region" aria-label="Simulation result" tabindex="-1" data-focus>
 <p>${r.header}</p>
 <pre class="conversation">${r.lines.join("\n")}</pre>
 <p><b class="${r.failed ? "bad" : "ok"}">${r.outcome}</b></p>
