@@ -10,28 +10,6 @@ export interface Bucket {
   answered: number;
 }
 
-const answered = sql<number>`sum(case when ${calls.status} = 'answered' then 1 else 0 end)`;
-const answeredAvg = (column: typeof calls.waitSeconds | typeof calls.talkSeconds) => sql<number | null>`avg(case when ${calls.status} = 'answered' then ${column} end)`;
-const inRange = (since: number, until: number) => and(gte(calls.startedAt, since), lt(calls.startedAt, until));
-
-/**
- * Calls that started in [since, until), counted per `bucketMs`, buckets aligned on local
- * time (`offsetMs`, the zone's offset at `since`: local midnights and hours). Every bucket of
- * the range is there, empty ones with zeros, so a chart shows the quiet hours too.
- */
-export function callsPerBucket(history: History, since: number, until: number, bucketMs: number, offsetMs: number): Bucket[] {
-  // Integers (-0 is bound as a REAL): else SQLite divides as REAL and every call is a group of its own.
-  const index = sql<number>`(${calls.startedAt} + ${Math.round(offsetMs) || 0}) / ${Math.round(bucketMs)}`;
-  const rows = history.db.select({ index, total: count(), answered }).from(calls).where(inRange(since, until)).groupBy(index).all();
-  const byIndex = new Map(rows.map((r) => [Number(r.index), r]));
-  const buckets: Bucket[] = [];
-  for (let i = Math.floor((since + offsetMs) / bucketMs); i * bucketMs - offsetMs < until; i++) {
-    const row = byIndex.get(i);
-    buckets.push({ start: i * bucketMs - offsetMs, total: row?.total ?? 0, answered: Number(row?.answered ?? 0) });
-  }
-  return buckets;
-}
-
 export interface GroupStats {
   total: number;
   answered: number;
@@ -39,19 +17,77 @@ export interface GroupStats {
   averageTalkSeconds: number | null;
 }
 
+export interface RangeStats {
+  /** Every bucket of the range, empty ones with zeros, so a chart shows the quiet hours too. */
+  buckets: Bucket[];
+  /** Busiest first. */
+  byDid: Array<GroupStats & { did: string | null }>;
+  totals: GroupStats;
+}
+
+const answered = sql<number>`sum(case when ${calls.status} = 'answered' then 1 else 0 end)`;
+const answeredSum = (column: typeof calls.waitSeconds | typeof calls.talkSeconds) => sql<number>`coalesce(sum(case when ${calls.status} = 'answered' then ${column} end), 0)`;
+const answeredCount = (column: typeof calls.waitSeconds | typeof calls.talkSeconds) => sql<number>`count(case when ${calls.status} = 'answered' then ${column} end)`;
+const inRange = (since: number, until: number) => and(gte(calls.startedAt, since), lt(calls.startedAt, until));
 const round = (n: number | null | undefined) => (n === null || n === undefined ? null : Math.round(Number(n) * 10) / 10);
 
-/** Per DID, busiest first (at most `limit`). Averages over answered calls. */
-export function statsByDid(history: History, since: number, until: number, limit = 100): Array<GroupStats & { did: string | null }> {
-  return history.db
-    .select({ did: calls.did, total: count(), answered, wait: answeredAvg(calls.waitSeconds), talk: answeredAvg(calls.talkSeconds) })
+interface Sums {
+  total: number;
+  answered: number;
+  wait: number;
+  waitN: number;
+  talk: number;
+  talkN: number;
+}
+const emptySums = (): Sums => ({ total: 0, answered: 0, wait: 0, waitN: 0, talk: 0, talkN: 0 });
+const add = (into: Sums, row: Sums) => {
+  into.total += row.total;
+  into.answered += row.answered;
+  into.wait += row.wait;
+  into.waitN += row.waitN;
+  into.talk += row.talk;
+  into.talkN += row.talkN;
+};
+/** Averages over answered calls, as callStats has them. */
+const groupStats = (s: Sums): GroupStats => ({ total: s.total, answered: s.answered, averageWaitSeconds: s.waitN ? round(s.wait / s.waitN) : null, averageTalkSeconds: s.talkN ? round(s.talk / s.talkN) : null });
+
+/**
+ * Calls that started in [since, until): per `bucketMs` (aligned on local time by
+ * `offsetMs`, the zone's offset at `since`: local midnights and hours), per DID, and in
+ * all. One pass over the range (grouped by bucket and DID): a month of a busy PBX is one
+ * index range scan, not one per chart.
+ */
+export function rangeStats(history: History, since: number, until: number, bucketMs: number, offsetMs: number): RangeStats {
+  // Integers (-0 is bound as a REAL): else SQLite divides as REAL and every call is a group of its own.
+  const index = sql<number>`(${calls.startedAt} + ${Math.round(offsetMs) || 0}) / ${Math.round(bucketMs)}`;
+  const rows = history.db
+    .select({ index, did: calls.did, total: count(), answered, wait: answeredSum(calls.waitSeconds), waitN: answeredCount(calls.waitSeconds), talk: answeredSum(calls.talkSeconds), talkN: answeredCount(calls.talkSeconds) })
     .from(calls)
     .where(inRange(since, until))
-    .groupBy(calls.did)
-    .orderBy(desc(count()), calls.did)
-    .limit(limit)
-    .all()
-    .map((r) => ({ did: r.did, total: r.total, answered: Number(r.answered ?? 0), averageWaitSeconds: round(r.wait), averageTalkSeconds: round(r.talk) }));
+    .groupBy(index, calls.did)
+    .all();
+  const byIndex = new Map<number, Sums>();
+  const byDid = new Map<string | null, Sums>();
+  const totals = emptySums();
+  for (const row of rows) {
+    const sums: Sums = { total: row.total, answered: Number(row.answered ?? 0), wait: Number(row.wait), waitN: row.waitN, talk: Number(row.talk), talkN: row.talkN };
+    const i = Number(row.index);
+    byIndex.set(i, byIndex.get(i) ?? emptySums());
+    add(byIndex.get(i)!, sums);
+    byDid.set(row.did, byDid.get(row.did) ?? emptySums());
+    add(byDid.get(row.did)!, sums);
+    add(totals, sums);
+  }
+  const buckets: Bucket[] = [];
+  for (let i = Math.floor((since + offsetMs) / bucketMs); i * bucketMs - offsetMs < until; i++) {
+    const sums = byIndex.get(i);
+    buckets.push({ start: i * bucketMs - offsetMs, total: sums?.total ?? 0, answered: sums?.answered ?? 0 });
+  }
+  return {
+    buckets,
+    byDid: [...byDid].map(([did, sums]) => ({ did, ...groupStats(sums) })).sort((a, b) => b.total - a.total || String(a.did).localeCompare(String(b.did))),
+    totals: groupStats(totals),
+  };
 }
 
 /** Answered calls per extension that answered (with the user AMI recorded, if any), busiest first. */

@@ -1,9 +1,8 @@
 import { html } from "hono/html";
-import { callStats } from "../../history/queries.ts";
 import type { AppDeps } from "../../http/deps.ts";
 import { barChart } from "../charts.ts";
 import { dateTime, day, duration, hourMinute, nextDay, parseDay, percent } from "../format.ts";
-import { callsPerBucket, statsByDid, statsByManager } from "../stats-queries.ts";
+import { rangeStats, statsByManager } from "../stats-queries.ts";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -36,9 +35,8 @@ export function statsPage(deps: AppDeps, q: Record<string, string>, ownerOf: (ex
   const hourly = until - since <= HOURLY_UP_TO;
   const bucketMs = hourly ? HOUR : DAY;
   const offset = -new Date(since).getTimezoneOffset() * 60_000;
-  const buckets = callsPerBucket(deps.history, since, until, bucketMs, offset);
-  const totals = callStats(deps.history, since, until);
-  const dids = statsByDid(deps.history, since, until);
+  const { buckets, byDid, totals } = rangeStats(deps.history, since, until, bucketMs, offset);
+  const dids = byDid.slice(0, 100);
   const managers = statsByManager(deps.history, since, until, ownerOf);
   const label = (start: number) => (hourly ? hourMinute(start) : day(start).slice(5));
   const when = (start: number) => (hourly ? `${dateTime(start).slice(0, 16)}` : day(start));
@@ -79,8 +77,8 @@ ${problems.map((p) => html`<p class="error" role="alert">${p}</p>`)}
 <p class="muted">From ${dateTime(since)} to ${dateTime(until)} (server time).</p>
 <div class="kpis">
 <div>Calls<b>${totals.total}</b></div>
-<div>Answered<b>${totals.byStatus.answered ?? 0}</b></div>
-<div>Answer rate<b>${percent(totals.answerRate)}</b></div>
+<div>Answered<b>${totals.answered}</b></div>
+<div>Answer rate<b>${percent(rate(totals.answered, totals.total))}</b></div>
 <div>Average wait<b>${duration(totals.averageWaitSeconds) || "–"}</b></div>
 <div>Average talk<b>${duration(totals.averageTalkSeconds) || "–"}</b></div>
 </div>
