@@ -108,6 +108,7 @@ export function startServer(options: ServerOptions): RunningServer {
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
+    configReload: () => store.lastReload,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
