@@ -1,14 +1,10 @@
-import { runHandler } from "../agi/handler.ts";
-import { AgiSession } from "../agi/session.ts";
-import { describeEffect } from "../agi/simulated-results.ts";
-import { PRESS_SYNTAX, SIMULATED_RESULTS, type SimulatedResult, SimulatedAsterisk, type Simulation, simulatedEnv } from "../agi/simulator.ts";
+import { PRESS_SYNTAX, SIMULATED_RESULTS, type SimulatedResult, type SimulatedAsterisk, type Simulation } from "../agi/simulator.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { menuFor } from "../config/menu.ts";
 import type { IvrConfig } from "../config/schema.ts";
-import { describeCall, ivrHandler } from "../ivr/handler.ts";
-import type { IvrCall } from "../ivr/run.ts";
+import { outcomeLine, simulateCall, simulationLines } from "../ivr/simulation.ts";
 import { createLogger } from "../log.ts";
-import { configHours, type HoursSource } from "../schedules/hours.ts";
+import { configHours } from "../schedules/hours.ts";
 import { formatLocal, parseTypedTime, resolveTypedTime, type TypedTime } from "../schedules/local-time.ts";
 import { parseFlags, parseHostPort, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
@@ -59,20 +55,13 @@ export async function runSimulate(args: string[]): Promise<number> {
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const moment = typedAt && callMoment(config, simulation.did, typedAt);
   const log = createLogger({ level: values.verbose ? "info" : "warn" });
-  let session!: AgiSession;
-  const asterisk = new SimulatedAsterisk(simulation, (text) => session.receive(text));
-  session = new AgiSession(asterisk);
-  session.receive(simulatedEnv(simulation, `${(Date.now() / 1000).toFixed(0)}.1`));
-  let call: IvrCall | undefined;
-  const hours = moment && ((): HoursSource => (name) => configHours(config)(name, moment.at));
-  const handler = ivrHandler(() => ({ config, path: location.path }), (finished) => void (call = finished), undefined, { clock: asterisk.clock, hours });
-  const outcome = await runHandler(session, () => handler, log);
-
+  const hours = moment && ((name: string) => configHours(config)(name, moment.at));
+  const { asterisk, call, failed } = await simulateCall(config, location.path, simulation, log, hours);
   const { source } = menuFor(config, simulation.did);
   const when = moment ? `, at ${moment.text}` : "";
   report(`Simulated call to ${simulation.did} from ${simulation.caller}: menu ${source === "did" ? `dids.${simulation.did}` : "default"} of ${location.path}, ${keys}${when}`, asterisk, values.result);
-  process.stdout.write(call ? `${describeCall(call).replace(/^Call finished/, "Outcome")}\n` : "Outcome: the IVR failed (see the errors above)\n");
-  return outcome === "error" ? 1 : 0;
+  process.stdout.write(`${outcomeLine(call)}\n`);
+  return failed ? 1 : 0;
 }
 
 /**
@@ -88,19 +77,5 @@ function callMoment(config: IvrConfig, did: string, typed: TypedTime): { at: num
 
 /** The header, the conversation, and what the simulation did with --press and --result that the conversation alone does not say. */
 function report(header: string, asterisk: SimulatedAsterisk, resultFlag: string | undefined): void {
-  const out = [header, "", ...asterisk.conversation, ""];
-  const unused = asterisk.unusedKeys;
-  if (unused) out.push(`Keys not used: ${unused} (the call ended before the IVR asked for them)`);
-  const routed = routedTo(asterisk.conversation);
-  if (routed && resultFlag !== undefined) out.push(`--result ${resultFlag} on ${routed.kind} ${routed.name}: ${describeEffect(resultFlag as SimulatedResult, routed.kind)}`);
-  process.stdout.write(`${out.join("\n")}\n`);
-}
-
-/** The queue or extension the IVR sent the call to, from its EXEC Queue / EXEC Dial command. */
-function routedTo(conversation: readonly string[]): { kind: "queue" | "extension"; name: string } | undefined {
-  for (const line of conversation) {
-    const m = /^> EXEC (Queue|Dial) ([^,\s]+)/.exec(line);
-    if (m) return { kind: m[1] === "Queue" ? "queue" : "extension", name: m[2]! };
-  }
-  return undefined;
+  process.stdout.write(`${[header, "", ...simulationLines(asterisk, resultFlag as SimulatedResult | undefined)].join("\n")}\n`);
 }

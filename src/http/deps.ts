@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { ConfigSnapshot } from "../config/store.ts";
+import type { ConfigSnapshot, ReloadAttempt } from "../config/store.ts";
 import type { History } from "../history/db.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
@@ -23,6 +23,8 @@ export interface AppDeps {
   fastagiSessions?: () => number;
   /** AMI call tracking, when the config has an ami: section. */
   tracking?: CallTracking;
+  /** The config's last reload that read the file, with its errors (the operator page). */
+  configReload?: () => ReloadAttempt | undefined;
   /** How ivr serve's history writes are going (for /health and /metrics). */
   historyWrites?: () => HistoryWriteStatus;
   /** Schedules and their overrides (ivr serve shares one with the IVR and Smart Redirect). */

@@ -114,6 +114,7 @@ export function startServer(options: ServerOptions): RunningServer {
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
     schedules,
+    configReload: () => store.lastReload,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
