@@ -143,6 +143,19 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       END;
     `,
   },
+  {
+    // Schedules opened or closed by hand over the API (issue 12): they outlive a restart of
+    // ivr serve, and per-call processes read them. One row per schedule.
+    name: "0004_schedule_overrides",
+    sql: `
+      CREATE TABLE schedule_overrides (
+        schedule TEXT PRIMARY KEY NOT NULL,
+        state TEXT NOT NULL,
+        until TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -147,6 +147,14 @@ export const meta = sqliteTable("meta", {
   value: text("value").notNull(),
 });
 
+/** A schedule opened or closed by hand (src/schedules/overrides.ts): state open|closed, until next_change|cleared. */
+export const scheduleOverrides = sqliteTable("schedule_overrides", {
+  schedule: text("schedule").primaryKey(),
+  state: text("state").notNull(),
+  until: text("until").notNull(),
+  setAt: integer("set_at").notNull(),
+});
+
 export type CallRow = typeof calls.$inferSelect;
 export type CallLegRow = typeof callLegs.$inferSelect;
 export type NewCallLegRow = typeof callLegs.$inferInsert;

@@ -4,6 +4,7 @@ import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { opsRoutes } from "./routes/ops.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { smartRoutes } from "./routes/smart.ts";
 import { operatorPage } from "../ui/routes.ts";
 
@@ -18,6 +19,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", smartRoutes(deps, admin));
   app.route("/", liveRoutes(deps, admin)); // before callRoutes: /api/calls/active is not a call id
   app.route("/", callRoutes(deps, admin));
+  app.route("/", scheduleRoutes(deps, admin));
   app.route("/", ui.routes(admin));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

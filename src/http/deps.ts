@@ -3,6 +3,7 @@ import type { ConfigSnapshot, ReloadAttempt } from "../config/store.ts";
 import type { History } from "../history/db.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
+import type { ScheduleService } from "../schedules/service.ts";
 import type { SmartService } from "../smart/service.ts";
 import type { CallTracking } from "../tracking/service.ts";
 import type { AppMetrics } from "./metrics.ts";
@@ -26,4 +27,6 @@ export interface AppDeps {
   configReload?: () => ReloadAttempt | undefined;
   /** How ivr serve's history writes are going (for /health and /metrics). */
   historyWrites?: () => HistoryWriteStatus;
+  /** Schedules and their overrides (ivr serve shares one with the IVR and Smart Redirect). */
+  schedules?: ScheduleService;
 }

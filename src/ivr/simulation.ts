@@ -4,6 +4,7 @@ import { describeEffect } from "../agi/simulated-results.ts";
 import { SimulatedAsterisk, type SimulatedResult, type Simulation, simulatedEnv } from "../agi/simulator.ts";
 import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
+import type { HoursSource } from "../schedules/hours.ts";
 import { describeCall, ivrHandler } from "./handler.ts";
 import type { IvrCall } from "./run.ts";
 
@@ -17,15 +18,15 @@ export interface SimulatedCall {
 /**
  * The test call in this process: the real IVR with `config` over a channel that answers like
  * Asterisk 22, in simulated time. Nothing is dialed or recorded. `ivr simulate` prints it;
- * the operator page shows it.
+ * the operator page shows it. `hours` answers for schedules (default: the config's, now).
  */
-export async function simulateCall(config: IvrConfig, path: string, simulation: Simulation, log: Logger): Promise<SimulatedCall> {
+export async function simulateCall(config: IvrConfig, path: string, simulation: Simulation, log: Logger, hours?: HoursSource): Promise<SimulatedCall> {
   let session!: AgiSession;
   const asterisk = new SimulatedAsterisk(simulation, (text) => session.receive(text));
   session = new AgiSession(asterisk);
   session.receive(simulatedEnv(simulation, `${(Date.now() / 1000).toFixed(0)}.1`));
   let call: IvrCall | undefined;
-  const handler = ivrHandler(() => ({ config, path }), (finished) => void (call = finished), undefined, { clock: asterisk.clock });
+  const handler = ivrHandler(() => ({ config, path }), (finished) => void (call = finished), undefined, { clock: asterisk.clock, hours: hours && (() => hours) });
   const outcome = await runHandler(session, () => handler, log);
   return { asterisk, call, failed: outcome === "error" };
 }

@@ -12,6 +12,8 @@ import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
+import { ScheduleService } from "../schedules/service.ts";
+import { historyOverrideStore } from "../schedules/store.ts";
 import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
 import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
@@ -62,7 +64,9 @@ export function startServer(options: ServerOptions): RunningServer {
     for (const row of rows) smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
   };
   const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
+  const schedules = new ScheduleService({ snapshot: () => store.current, store: historyOverrideStore(history), log });
   const smart = new SmartService({
+    hours: schedules.hours,
     snapshot: () => store.current,
     sources: historySources(history),
     decisionLog: new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log),
@@ -82,6 +86,7 @@ export function startServer(options: ServerOptions): RunningServer {
       metrics.callsRecorded.inc({ status: call.outcome.status });
     },
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
+    { hours: () => schedules.hours },
   );
   // IVR calls in progress: at shutdown, their records are handed over before the queue's last write.
   let ivrRunning = 0;
@@ -108,6 +113,7 @@ export function startServer(options: ServerOptions): RunningServer {
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
+    schedules,
     configReload: () => store.lastReload,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.

@@ -1,5 +1,7 @@
 import type { SmartMode, SmartRule } from "../config/smart-schema.ts";
 import { type PhoneMatch, phoneForms, phoneMatch } from "../history/phone.ts";
+import type { HoursSource } from "../schedules/hours.ts";
+import type { Hours } from "../schedules/types.ts";
 import type { TtlCache } from "./cache.ts";
 import { contextName } from "./context-name.ts";
 import type { Enterprise } from "./directory.ts";
@@ -20,6 +22,7 @@ export type DecisionOutcome =
   | "name_only" // a name (or none) but no routing: mode name-only, or LoadDialPlan false
   | "no_match" // no rule found a manager
   | "line_not_smart" // the line has no Smart Redirect
+  | "closed" // the enterprise's schedule is closed: no routing, the name still given
   | "unknown_phone" // not a phone number (no digits; or none the enterprise's country knows)
   | "off" // mode off
   | "timeout" // the SLA passed first: nulls
@@ -34,7 +37,7 @@ export interface DecisionRequest {
 }
 
 export interface DecisionStep {
-  readonly rule: SmartRule | "name" | "line" | "cache";
+  readonly rule: SmartRule | "name" | "line" | "cache" | "schedule";
   readonly result: string;
 }
 
@@ -63,6 +66,8 @@ export interface DecideOptions {
   cache?: TtlCache<Verdict>;
   /** A monotonic clock in ms, for the latency. */
   now?: () => number;
+  /** The enterprise's schedule now (with overrides); without it, or for a schedule it does not know, open. */
+  hours?: HoursSource;
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -97,14 +102,15 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
   }
   const phone = match.e164 ?? null;
 
-  const key = `${enterprise.id}|${phone ?? `raw:${match.raw}`}|${request.line}|${request.loadDialPlan ? 1 : 0}`;
+  const hours = await hoursOf(enterprise, options.hours);
+  const key = `${enterprise.id}|${phone ?? `raw:${match.raw}`}|${request.line}|${request.loadDialPlan ? 1 : 0}${hours?.open === false ? "|closed" : ""}`;
   const hit = options.cache?.get(key);
   if (hit) return finish(hit, { phone, steps: [{ rule: "cache", result: "the same question was answered within cache_ttl_seconds" }], cached: true });
 
   const steps: DecisionStep[] = [];
   let verdict: Verdict | typeof TIMEOUT;
   try {
-    verdict = await withDeadline(evaluate(enterprise, match, request, options.sources, steps), enterprise.slaMs);
+    verdict = await withDeadline(evaluate(enterprise, match, request, options.sources, steps, hours), enterprise.slaMs);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return finish(nothing("error", `a lookup failed: ${message}`), { phone, steps });
@@ -119,11 +125,16 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
   return finish(verdict, { phone, steps });
 }
 
-async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[]): Promise<Verdict> {
+async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[], hours?: Hours): Promise<Verdict> {
   const name = (await sources.callerName(phone)) ?? null;
   steps.push({ rule: "name", result: name ? `name from call history: ${name}` : "no name known for this number" });
   if (enterprise.mode === "name-only") return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "mode name-only: names only, no routing" };
   if (!request.loadDialPlan) return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "LoadDialPlan is not true: no routing asked" };
+  if (hours && !hours.open) {
+    const reason = `outside hours: schedule ${enterprise.schedule} is closed (${hours.reason})`;
+    steps.push({ rule: "schedule", result: reason });
+    return { name, dialPlan: null, outcome: "closed", rule: null, reason };
+  }
   if (!enterprise.lines.has(request.line)) {
     const reason = `line ${request.line} has no Smart Redirect (it is not under lines:)`;
     steps.push({ rule: "line", result: reason });
@@ -150,6 +161,15 @@ async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: Deci
     return { name, dialPlan, outcome: "routed", rule, reason: `${rule}: extension ${extension} of ${who}` };
   }
   return { name, dialPlan: null, outcome: "no_match", rule: null, reason: `no rule (${enterprise.rules.join(", ")}) found a manager for this number` };
+}
+
+/** The enterprise's schedule now; one that cannot be evaluated leaves routing on, as without a schedule. */
+async function hoursOf(enterprise: Enterprise, source: HoursSource | undefined): Promise<Hours | undefined> {
+  try {
+    return enterprise.schedule ? await source?.(enterprise.schedule, Date.now()) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
