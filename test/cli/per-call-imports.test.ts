@@ -46,4 +46,10 @@ describe("what a per-call process loads", () => {
     for (const module of modules) expect(module).not.toMatch(/cli\/(args|usage|commands)\.ts$/);
   });
 
+  test("after the release, to record the call: bun:sqlite and libphonenumber, never drizzle, the YAML parser or zod", () => {
+    const { builtins, packages } = loadedBy(["src/main.ts", "src/cli/agi.ts", "src/history/sinks.ts", "src/history/record.ts"]);
+    expect([...packages]).toEqual(["libphonenumber-js"]);
+    expect(builtins.has("bun:sqlite")).toBe(true);
+    expect(builtins.has("node:util")).toBe(false);
+  });
 });
