@@ -102,6 +102,7 @@ function perCallRows(p: PerCallRound | undefined): Row[] {
     { measure: "per call: spawn to first command", ivr: ms(p?.ivrFirstMs), peer: hello, ratio: ratio(first), goal: "<= 1.5x", met: check(first, (r) => r <= 1.5) },
     { measure: "per call: spawn to release", ivr: ms(p?.ivrReleasedMs), peer: hello, ratio: ratio(release), goal: "<= 2x", met: check(release, (r) => r <= 2) },
     { measure: "per call: spawn to exit", ivr: ms(p?.ivrExitedMs), peer: hello, ratio: ratio(div(p?.ivrExitedMs, start)), goal: "", met: undefined },
+    { measure: "per call: CPU time (user + system)", ivr: ms(p?.ivrCpuMs), peer: `hello ${ms(p?.helloCpuMs)}`, ratio: ratio(div(p?.ivrCpuMs, p?.helloCpuMs)), goal: "", met: undefined },
     { measure: "per call: peak RSS", ivr: mib(p?.ivrPeakKib), peer: `hello ${mib(p?.helloPeakKib)}`, ratio: ratio(div(p?.ivrPeakKib, p?.helloPeakKib)), goal: "<= 30 MiB", met: check(p?.ivrPeakKib, (v) => v <= 30 * 1024) },
   ];
 }
