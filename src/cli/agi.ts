@@ -10,7 +10,7 @@ import { createLogger, type Logger } from "../log.ts";
 /**
  * `ivr` / `ivr agi`: one call over stdin/stdout. This is the per-call path (a process per
  * call): it imports the AGI core and the IVR; the config parser only when the config file
- * changed, and the history (drizzle, libphonenumber) only after Asterisk has the channel back.
+ * changed, and the history (bun:sqlite, libphonenumber) only after Asterisk has the channel back.
  * Asterisk waits for this process to exit before the dialplan goes on (res_agi waitpid),
  * even after stdout is closed, so the work after the session is bounded (see recordCallOnce).
  */
