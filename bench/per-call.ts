@@ -18,6 +18,8 @@ export interface Drive {
   commands: number;
   rc: number;
   peakKib: number;
+  /** User + system CPU time of the program (not the driver). */
+  cpuMs: number;
 }
 
 /** What a per-call `ivr` needs in its environment: Asterisk's AST_AGI_DIR, a config, a cache dir, a history. */
@@ -35,9 +37,9 @@ export function perCallEnv(dir: string): Record<string, string> {
 
 export function parseDrive(line: string | undefined, what: string): Drive {
   const fields = (line ?? "").trim().split(" ").map(Number);
-  if (fields.length !== 6 || fields.some((x) => !Number.isFinite(x))) throw new Error(`agi-drive gave no result for ${what}: ${JSON.stringify(line)}`);
-  const [first, released, exited, commands, rc, peakKib] = fields as [number, number, number, number, number, number];
-  return { first, released, exited, commands, rc, peakKib };
+  if (fields.length !== 7 || fields.some((x) => !Number.isFinite(x))) throw new Error(`agi-drive gave no result for ${what}: ${JSON.stringify(line)}`);
+  const [first, released, exited, commands, rc, peakKib, cpuMs] = fields as [number, number, number, number, number, number, number];
+  return { first, released, exited, commands, rc, peakKib, cpuMs };
 }
 
 async function drive(driver: string, program: string, env: Record<string, string>): Promise<Drive> {
@@ -53,9 +55,11 @@ export interface PerCallRound extends Record<string, number> {
   ivrExitedMs: number;
   ivrPeakKib: number;
   ivrCommands: number;
+  ivrCpuMs: number;
   helloFirstMs: number;
   helloExitedMs: number;
   helloPeakKib: number;
+  helloCpuMs: number;
 }
 
 export async function measurePerCall(driver: string, ivr: string, hello: string, dir: string, calls: number): Promise<PerCallRound> {
@@ -79,8 +83,10 @@ export async function measurePerCall(driver: string, ivr: string, hello: string,
     ivrExitedMs: mid(ivrRuns, "exited"),
     ivrPeakKib: mid(ivrRuns, "peakKib"),
     ivrCommands: mid(ivrRuns, "commands"),
+    ivrCpuMs: mid(ivrRuns, "cpuMs"),
     helloFirstMs: mid(helloRuns, "first"),
     helloExitedMs: mid(helloRuns, "exited"),
     helloPeakKib: mid(helloRuns, "peakKib"),
+    helloCpuMs: mid(helloRuns, "cpuMs"),
   };
 }

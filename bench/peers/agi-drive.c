@@ -1,5 +1,6 @@
 /* Copied from ../shared/bench/agi-drive.c. Changes: it reports the time of the first command
- * and the program's peak RSS (wait4's ru_maxrss, i.e. its VmHWM), prints its result on
+ * and the program's peak RSS (wait4's ru_maxrss, i.e. its VmHWM) and CPU time (ru_utime +
+ * ru_stime: less sensitive to a loaded machine than the wall clock), prints its result on
  * stdout instead of appending to a file (-o), and can hold the call inside EXEC Queue/Dial
  * (-H) as a real call waiting in a queue does.
  *
@@ -8,7 +9,7 @@
  * overhead (no interpreter). The caller presses 1 during the welcome; the queue is answered by
  * PJSIP/150 after 3 s wait, 42 s talk.
  *   agi-drive [-u UNIQUEID] [-H] CMD [ARG...]
- * prints "first_ms released_ms exited_ms commands rc maxrss_kib" on stdout, times from the
+ * prints "first_ms released_ms exited_ms commands rc maxrss_kib cpu_ms" on stdout, times from the
  * fork: first = the first command arrived; released = the program closed its stdout, i.e.
  * Asterisk would continue the dialplan; exited = the process was reaped.
  * -H: at the first EXEC Queue or EXEC Dial, print "held PID" on stdout and answer only once
@@ -104,6 +105,7 @@ int main(int argc, char **argv) {
   int st = 0; struct rusage ru; memset(&ru, 0, sizeof ru); wait4(pid, &st, 0, &ru);
   double exited = now_ms() - t0;
   int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-  printf("%.3f %.3f %.3f %d %d %ld\n", first, released, exited, n, rc, ru.ru_maxrss);
+  double cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+  printf("%.3f %.3f %.3f %d %d %ld %.3f\n", first, released, exited, n, rc, ru.ru_maxrss, cpu);
   return rc;
 }

@@ -10,23 +10,70 @@ import { AgiSession } from "./session.ts";
  * with the commands a dead channel allows.
  */
 export async function runStdioSession(handler: AgiHandler, log: Logger): Promise<HandlerOutcome> {
+  const collector = new WaitCollector();
   const session = new AgiSession(
-    { write: writeStdout, close: releaseStdout },
+    {
+      write: (data) => {
+        collector.sent(data);
+        return writeStdout(data);
+      },
+      close: releaseStdout,
+    },
     { warn: (message) => log.warn(message) },
   );
   const onSighup = () => session.markHungUp("sighup");
   process.on("SIGHUP", onSighup);
-  void pumpStdin(session, log);
+  void pumpStdin(session, collector, log);
   try {
     return await runHandler(session, () => handler, log);
   } finally {
+    collector.received();
     process.off("SIGHUP", onSighup);
   }
 }
 
-async function pumpStdin(session: AgiSession, log: Logger): Promise<void> {
+/** An EXEC unanswered this long is a caller waiting in Queue or Dial (minutes, usually). */
+export const LONG_EXEC_MS = 200;
+
+/**
+ * A per-call process lives as long as its call, and a PBX may hold hundreds waiting in
+ * queues: once an EXEC has gone unanswered for LONG_EXEC_MS, the garbage of the menu (and
+ * of a config parsed during the call) is collected and handed back to the system. Measured:
+ * 0.1 MiB of a cached-config call's 4.4 MiB, 3.4 of 17 MiB after a parse (bench/). A reply
+ * that comes sooner never waits for a collection.
+ */
+export class WaitCollector {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly collect: () => void = () => Bun.gc(true),
+    private readonly delayMs = LONG_EXEC_MS,
+  ) {}
+
+  /** A command line went to Asterisk. */
+  sent(data: string): void {
+    if (!/^EXEC\s/i.test(data)) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.collect();
+    }, this.delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Asterisk answered (or the session ended): no collection is due. */
+  received(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+async function pumpStdin(session: AgiSession, collector: WaitCollector, log: Logger): Promise<void> {
   try {
-    for await (const chunk of Bun.stdin.stream()) session.receive(chunk);
+    for await (const chunk of Bun.stdin.stream()) {
+      collector.received();
+      session.receive(chunk);
+    }
   } catch (error) {
     log.warn(`reading stdin failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import { runStdioSession } from "../agi/stdio.ts";
 import { configForCall } from "../config/per-call.ts";
 import type { LoadedConfig } from "../config/schema.ts";
@@ -7,23 +8,20 @@ import { ivrHandler } from "../ivr/handler.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { configHours } from "../schedules/hours.ts";
 import type { Override } from "../schedules/overrides.ts";
-import { parseFlags } from "./args.ts";
 
 /**
  * `ivr` / `ivr agi`: one call over stdin/stdout. This is the per-call path (a process per
  * call): it imports the AGI core and the IVR; the config parser only when the config file
- * changed, and the history (drizzle, libphonenumber) only after Asterisk has the channel back.
+ * changed, and the history (bun:sqlite, libphonenumber) only after Asterisk has the channel back.
  * Asterisk waits for this process to exit before the dialplan goes on (res_agi waitpid),
  * even after stdout is closed, so the work after the session is bounded (see recordCallOnce).
  */
 export async function runAgi(args: string[], startedByAsterisk = false): Promise<number> {
   // Started by Asterisk, every argument is an AGI argument (the IVR reads them from the
   // environment); typed by hand, `ivr agi --config FILE --db FILE` is allowed.
-  const flags = startedByAsterisk ? {} : parseFlags(args, { config: { type: "string" }, db: { type: "string" } }, true).values;
+  const flags = startedByAsterisk ? {} : (await import("./args.ts")).parseFlags(args, { config: { type: "string" }, db: { type: "string" } }, true).values;
   const log = createLogger();
-  if (process.stdin.isTTY) {
-    log.warn("reading an AGI environment from the terminal; Asterisk runs this with AGI() (see ivr --help)");
-  }
+  await warnIfTerminal(log);
   const dbPath = (loaded: LoadedConfig) => databasePath(flags.db, loaded.config.database, loaded.path);
   // Smart Redirect decisions made during the call, written with its record afterwards.
   const decisions: NewDecisionRow[] = [];
@@ -49,4 +47,19 @@ export async function runAgi(args: string[], startedByAsterisk = false): Promise
   );
   const outcome = await runStdioSession(handler, log);
   return outcome === "error" ? 1 : 0;
+}
+
+/**
+ * A person who runs `ivr` in a terminal is told what it waits for. Asterisk's stdin is a
+ * pipe: one fstat rules it out, where process.stdin.isTTY or node:tty would cost every
+ * call 2-3 ms of start-up.
+ */
+async function warnIfTerminal(log: Logger): Promise<void> {
+  try {
+    if (!fstatSync(0).isCharacterDevice()) return;
+  } catch {
+    return; // no stdin at all: the session reports it
+  }
+  const { isatty } = await import("node:tty");
+  if (isatty(0)) log.warn("reading an AGI environment from the terminal; Asterisk runs this with AGI() (see ivr --help)");
 }

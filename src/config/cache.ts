@@ -27,17 +27,34 @@ export function fileStamp(stats: Stats): string {
   return `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
-function privateDir(env: NodeJS.ProcessEnv): string | undefined {
+/** The cache directory, or why it is not used. */
+function cacheDir(env: NodeJS.ProcessEnv): { dir: string; refused?: string } {
   const uid = process.getuid?.() ?? -1;
   const dir = env.IVR_CACHE_DIR || join(tmpdir(), `ivr-cache-${uid}`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stats = lstatSync(dir);
-    const private_ = stats.isDirectory() && (uid === -1 || stats.uid === uid) && (stats.mode & 0o077) === 0;
-    return private_ ? dir : undefined;
-  } catch {
-    return undefined;
+    if (!stats.isDirectory()) return { dir, refused: "it is not a directory" };
+    if (uid !== -1 && stats.uid !== uid) return { dir, refused: `it belongs to uid ${stats.uid}, not to this process's uid ${uid}` };
+    if ((stats.mode & 0o077) !== 0) return { dir, refused: `others may write to it (mode ${(stats.mode & 0o777).toString(8)}; chmod 700 it)` };
+    return { dir };
+  } catch (error) {
+    return { dir, refused: `it cannot be made: ${(error as Error).message}` };
   }
+}
+
+function privateDir(env: NodeJS.ProcessEnv): string | undefined {
+  const { dir, refused } = cacheDir(env);
+  return refused ? undefined : dir;
+}
+
+/**
+ * Why no cache can be kept, for the log line of a call that parses the config because of it
+ * (every call then pays the parse); undefined when the cache is usable.
+ */
+export function cacheRefusal(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { dir, refused } = cacheDir(env);
+  return refused && `the config cache directory ${dir} is not used, ${refused}: every call parses the config`;
 }
 
 function cacheFile(configPath: string, env: NodeJS.ProcessEnv): string | undefined {

@@ -1,6 +1,6 @@
 import { type Stats, statSync } from "node:fs";
 import type { Logger } from "../log.ts";
-import { cacheAvailable, type CachedConfig, claimRefresh, fileStamp, readCachedConfig, refreshRunning, releaseRefresh, writeCachedConfig, writeRejected } from "./cache.ts";
+import { cacheAvailable, type CachedConfig, cacheRefusal, claimRefresh, fileStamp, readCachedConfig, refreshRunning, releaseRefresh, writeCachedConfig, writeRejected } from "./cache.ts";
 import { ConfigError } from "./errors.ts";
 import { describeSearch, findConfig } from "./paths.ts";
 import type { IvrConfig, LoadedConfig } from "./schema.ts";
@@ -62,6 +62,8 @@ async function configOf(path: string, how: string, log: Logger, env: NodeJS.Proc
     return {};
   }
 
+  const refusal = cacheRefusal(env);
+  if (refusal) log.warn(refusal);
   try {
     const { loadConfigFile } = await import("./load.ts");
     const loaded = loadConfigFile(path);

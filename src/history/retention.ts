@@ -1,6 +1,4 @@
-import { eq } from "drizzle-orm";
-import type { History } from "./db.ts";
-import { meta } from "./schema.ts";
+import type { HistoryConnection } from "./connection.ts";
 
 export const DEFAULT_RETENTION_DAYS = 365;
 
@@ -20,9 +18,9 @@ const DATED: ReadonlyArray<readonly [table: string, column: string]> = [
  * of one call (a per-call process must exit promptly): pruning left unfinished is not
  * marked done, so the next caller goes on with it. Returns the number of rows deleted.
  */
-export function pruneIfDue(history: History, retentionDays: number, now: number = Date.now(), maxSlices = Number.POSITIVE_INFINITY): number {
+export function pruneIfDue(history: HistoryConnection, retentionDays: number, now: number = Date.now(), maxSlices = Number.POSITIVE_INFINITY): number {
   if (retentionDays <= 0) return 0;
-  const last = history.db.select().from(meta).where(eq(meta.key, "last_pruned_at")).get();
+  const last = history.sqlite.query("SELECT value FROM meta WHERE key = 'last_pruned_at'").get() as { value: string } | null;
   if (last && now - Number(last.value) < DAY_MS) return 0;
   const cutoff = now - retentionDays * DAY_MS;
   let deleted = 0;
@@ -38,10 +36,6 @@ export function pruneIfDue(history: History, retentionDays: number, now: number 
       if (changes < SLICE) break;
     }
   }
-  history.db
-    .insert(meta)
-    .values({ key: "last_pruned_at", value: String(now) })
-    .onConflictDoUpdate({ target: meta.key, set: { value: String(now) } })
-    .run();
+  history.sqlite.query("INSERT INTO meta (key, value) VALUES ('last_pruned_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(String(now));
   return deleted;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from "../log.ts";
-import { type History, openHistory, PER_CALL_BUSY_TIMEOUT_MS } from "./db.ts";
-import { type CallRecord, insertRecord } from "./record.ts";
+import type { Database } from "bun:sqlite";
+import { openHistoryDatabase, PER_CALL_BUSY_TIMEOUT_MS } from "./connection.ts";
+import { insertRecord } from "./insert.ts";
+import type { CallRecord } from "./record.ts";
 import { DEFAULT_RETENTION_DAYS, pruneIfDue } from "./retention.ts";
 import { importSpool, spoolDirFor, spoolRecord } from "./spool.ts";
 
@@ -19,15 +21,16 @@ const PER_CALL_PRUNE_SLICES = 1;
  */
 export function recordCallOnce(record: CallRecord, dbPath: string, log: Logger, retentionDays = DEFAULT_RETENTION_DAYS): boolean {
   const spool = spoolDirFor(dbPath);
-  let history: History | undefined;
+  let sqlite: Database | undefined;
   try {
-    history = openHistory(dbPath, { busyTimeoutMs: PER_CALL_BUSY_TIMEOUT_MS });
-    const id = insertRecord(history, record);
+    sqlite = openHistoryDatabase(dbPath, { busyTimeoutMs: PER_CALL_BUSY_TIMEOUT_MS });
+    const id = insertRecord({ sqlite }, record);
     log.info(id === undefined ? `already recorded in ${dbPath}` : `recorded as call ${id} in ${dbPath}`);
   } catch (error) {
-    history?.close();
+    sqlite?.close();
     return spoolInstead(record, spool, (error as Error).message, log);
   }
+  const history = { sqlite };
   try {
     const { imported } = importSpool(history, spool, { maxFiles: PER_CALL_IMPORT_LIMIT });
     if (imported) log.info(`imported ${imported} spooled calls from ${spool}`);
@@ -36,7 +39,7 @@ export function recordCallOnce(record: CallRecord, dbPath: string, log: Logger, 
   } catch (error) {
     log.warn(`history upkeep skipped (the next call retries): ${(error as Error).message}`);
   } finally {
-    history.close();
+    sqlite.close();
   }
   return true;
 }

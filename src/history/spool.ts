@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { type History, isBusyError } from "./db.ts";
-import { type CallRecord, insertRecord, recordKey } from "./record.ts";
+import { type HistoryConnection, isBusyError } from "./connection.ts";
+import { insertRecord } from "./insert.ts";
+import { type CallRecord, recordKey } from "./record.ts";
 
 /**
  * Call records that could not be written to the history when they were due (the database
@@ -62,7 +63,7 @@ export interface ImportResult {
  * Imports up to `maxFiles` spooled records, oldest first, in one transaction. Throws what
  * the database throws (busy, full): the claimed files are then put back for the next try.
  */
-export function importSpool(history: History, dir: string, options: { maxFiles: number; now?: number }): ImportResult {
+export function importSpool(history: HistoryConnection, dir: string, options: { maxFiles: number; now?: number }): ImportResult {
   const now = options.now ?? Date.now();
   const result: ImportResult = { imported: 0, duplicates: 0, bad: [] };
   const candidates = spoolEntries(dir)
