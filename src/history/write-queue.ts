@@ -1,10 +1,18 @@
 import type { Logger } from "../log.ts";
 import { type History, isBusyError } from "./db.ts";
+import { perDatabase, prepareInsert } from "./prepared.ts";
 import { calls, type NewCallRow, type NewDecisionRow, smartDecisions } from "./schema.ts";
 import { spoolRecord } from "./spool.ts";
 import { WriteHealth } from "./write-health.ts";
 
 const MAX_RETRY_MS = 1000;
+
+/** One row per statement run, in one transaction: the same SQL every time, prepared once. */
+const statements = perDatabase((history) => ({
+  // A record imported from the spool meanwhile is not written twice (record_key).
+  call: prepareInsert(history, calls, "ON CONFLICT (record_key) DO NOTHING"),
+  decision: prepareInsert(history, smartDecisions),
+}));
 
 export interface WriteQueueOptions {
   flushMs?: number;
@@ -70,10 +78,10 @@ export class WriteQueue {
     this.calls = [];
     this.decisions = [];
     try {
+      const { call, decision } = statements(this.history);
       this.history.sqlite.transaction(() => {
-        // A record imported from the spool meanwhile is not written twice (record_key).
-        if (callRows.length) this.history.db.insert(calls).values(callRows).onConflictDoNothing({ target: calls.recordKey }).run();
-        if (decisionRows.length) this.history.db.insert(smartDecisions).values(decisionRows).run();
+        for (const row of callRows) call.statement.run(...call.values(row));
+        for (const row of decisionRows) decision.statement.run(...decision.values(row));
       })();
     } catch (error) {
       if (isBusyError(error)) {
