@@ -12,7 +12,7 @@ import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
-import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
+import { DecisionLog, decisionLogFile, decisionLogRotation } from "../smart/decision-log.ts";
 import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
 import { regenerateDialplan } from "../smart/regenerate.ts";
@@ -43,6 +43,8 @@ export interface RunningServer {
 }
 
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** How long decision log lines are gathered before they are written (what `tail -f` waits at most). */
+const DECISION_LOG_FLUSH_MS = 50;
 /** After the FastAGI sessions are closed at shutdown, how long their IVRs get to hand over their records. */
 const RECORD_DRAIN_MS = 2000;
 
@@ -62,10 +64,15 @@ export function startServer(options: ServerOptions): RunningServer {
     for (const row of rows) smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
   };
   const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
+  // Its lines are written together, off the request path, like the rows.
+  const decisionLog = new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log, {
+    rotation: () => decisionLogRotation(store.current.config),
+    flushMs: DECISION_LOG_FLUSH_MS,
+  });
   const smart = new SmartService({
     snapshot: () => store.current,
     sources: historySources(history),
-    decisionLog: new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log),
+    decisionLog,
     log,
     env: options.env,
   });
@@ -165,6 +172,7 @@ export function startServer(options: ServerOptions): RunningServer {
       await regeneration;
       await tracking?.stop();
       upkeep.stop();
+      decisionLog.close();
       queue.close();
       history.close();
     },

@@ -4,7 +4,7 @@ import { openHistoryReadOnly, PER_CALL_BUSY_TIMEOUT_MS } from "../history/db.ts"
 import type { NewDecisionRow } from "../history/schema.ts";
 import type { SmartRouter } from "../ivr/smart-route.ts";
 import type { Logger } from "../log.ts";
-import { DecisionLog, decisionLogFile } from "./decision-log.ts";
+import { DecisionLog, decisionLogFile, decisionLogRotation } from "./decision-log.ts";
 import { historySources } from "./history-sources.ts";
 import { SmartService } from "./service.ts";
 
@@ -25,7 +25,7 @@ export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Lo
       const service = new SmartService({
         snapshot: () => ({ config: loaded.config, generation: 1 }),
         sources: historySources(history),
-        decisionLog: new DecisionLog(keepRow, () => decisionLogFile(loaded.config, loaded.path, dbPath), log),
+        decisionLog: new DecisionLog(keepRow, () => decisionLogFile(loaded.config, loaded.path, dbPath), log, { rotation: () => decisionLogRotation(loaded.config) }),
         log,
       });
       return await service.decideFor(enterprise, request, uniqueid);
