@@ -1,4 +1,5 @@
 import type { Socket } from "bun";
+import type { AgiTransport } from "./session.ts";
 
 /** How long a closed session waits for Asterisk to close its side before the socket is cut. */
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -8,7 +9,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
  * returns how much. This keeps the rest until `drain`, and ends the socket only after
  * everything queued is out. Writing after the peer closed returns false, never throws.
  */
-export class SocketWriter {
+export class SocketWriter implements AgiTransport {
   private pending: Buffer | undefined;
   private ending = false;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -26,6 +27,11 @@ export class SocketWriter {
     const bytes = Buffer.byteLength(data);
     if (written < bytes) this.pending = Buffer.from(data).subarray(written);
     return true;
+  }
+
+  /** The session is done with the socket (AgiTransport). */
+  close(): void {
+    this.end();
   }
 
   /** Call from the socket's drain handler. */
