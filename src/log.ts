@@ -24,8 +24,22 @@ export interface LoggerOptions {
   prefix?: string;
 }
 
+let inBackground = false;
 /** The process's stderr: never blocks, drops (and counts) lines when stderr is too slow. */
-export const stderrSink = new LogSink(() => nonBlockingWriter(2));
+export const stderrSink = new LogSink(() => nonBlockingWriter(2, { regularFilesOffThread: inBackground }));
+
+/** How long ivr serve gathers log lines before writing them. */
+const SERVER_GATHER_MS = 20;
+
+/**
+ * For ivr serve, before its first line: lines gathered for a few milliseconds and written
+ * together, and a stderr that is a file written off the event loop. A per-call process keeps
+ * writing at the end of each turn, synchronously, so that nothing is lost at its exit.
+ */
+export function logInBackground(): void {
+  inBackground = true;
+  stderrSink.gatherFor(SERVER_GATHER_MS);
+}
 // Whatever ends the process (an uncaught error, an exit outside main), the last turn's lines get their chance.
 process.on("exit", () => stderrSink.writeNow());
 
