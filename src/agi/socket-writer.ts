@@ -12,6 +12,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export class SocketWriter implements AgiTransport {
   private pending: Buffer | undefined;
   private ending = false;
+  private isClosed = false;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly socket: Socket<unknown>) {}
@@ -54,11 +55,16 @@ export class SocketWriter implements AgiTransport {
 
   /** Call from the socket's close handler. */
   closed(): void {
+    this.isClosed = true;
     clearTimeout(this.closeTimer);
   }
 
   private finish(): void {
     this.socket.end();
+    // Bun's end() usually closes the socket at once, running the close handler before it
+    // returns: a timer made then would never be cleared, and would keep the socket and its
+    // session in memory for CLOSE_TIMEOUT_MS.
+    if (this.isClosed) return;
     this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_TIMEOUT_MS);
     this.closeTimer.unref?.();
   }
