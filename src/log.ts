@@ -4,6 +4,19 @@ import { nonBlockingWriter } from "./log-writers.ts";
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LABEL: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" };
+
+// A busy server logs many lines within one millisecond: the same text for each.
+let stampedAt = Number.NaN;
+let stamp = "";
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
 
 /** Longer messages are cut: a log line is for a person, and the sink's queue is bounded. */
 const MAX_MESSAGE_LENGTH = 16 * 1024;
@@ -57,7 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     (message: string): void => {
       if (RANK[level] < min) return;
       const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}... (${message.length} characters)` : message;
-      write(`${new Date().toISOString()} ${level.toUpperCase()} ${prefix}${text}\n`);
+      write(`${timestamp()} ${LABEL[level]} ${prefix}${text}\n`);
     };
   return {
     debug: at("debug"),
