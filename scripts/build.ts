@@ -10,7 +10,9 @@ const ROOT = join(import.meta.dir, "..");
 export async function buildBinary(outfile: string): Promise<string> {
   const target = resolve(outfile);
   const result = await Bun.build({
-    entrypoints: [join(ROOT, "src", "main.ts")],
+    // The history writer thread of ivr serve is a Worker: a compiled binary has only the
+    // entry points it was built with.
+    entrypoints: [join(ROOT, "src", "main.ts"), join(ROOT, "src", "history", "write-thread.ts")],
     target: "bun",
     format: "esm",
     minify: true,

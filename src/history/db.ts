@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { type BunSQLiteDatabase, drizzle } from "drizzle-orm/bun-sqlite";
 import { applyMigrations } from "./migrate.ts";
+import { busy } from "./write-batch.ts";
 import * as schema from "./schema.ts";
 
 export type HistoryDb = BunSQLiteDatabase<typeof schema> & { $client: Database };
@@ -31,10 +32,7 @@ export const SERVER_BUSY_TIMEOUT_MS = 100;
 export const PER_CALL_BUSY_TIMEOUT_MS = 100;
 
 /** Another connection holds the lock (SQLITE_BUSY): the write may succeed later. */
-export function isBusyError(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/i.test(String(message ?? error));
-}
+export const isBusyError = busy;
 
 /**
  * Opens an existing history read-only (for `ivr calls`, and a per-call process's Smart

@@ -17,10 +17,20 @@ export function perDatabase<T>(make: (history: History) => T): (history: History
   };
 }
 
-export interface PreparedInsert<T extends Table> {
-  readonly statement: Statement;
+export interface InsertSql<T extends Table> {
+  readonly sql: string;
   /** The row's values in the statement's column order, each through its column's own mapping (booleans to 0/1). */
   values(row: InferInsertModel<T>): SQLQueryBindings[];
+}
+
+export interface PreparedInsert<T extends Table> extends InsertSql<T> {
+  readonly statement: Statement;
+}
+
+/** insertSql, prepared on the history's connection. */
+export function prepareInsert<T extends Table>(history: History, table: T, tail = ""): PreparedInsert<T> {
+  const insert = insertSql(table, tail);
+  return { ...insert, statement: history.sqlite.prepare(insert.sql) };
 }
 
 /**
@@ -28,13 +38,13 @@ export interface PreparedInsert<T extends Table> {
  * the VALUES (ON CONFLICT ..., RETURNING ...). A value left undefined takes the column's
  * default from the schema, as drizzle's own insert would.
  */
-export function prepareInsert<T extends Table>(history: History, table: T, tail = ""): PreparedInsert<T> {
+export function insertSql<T extends Table>(table: T, tail = ""): InsertSql<T> {
   const columns = Object.entries(getTableColumns(table)).filter(([, column]) => !(column.primary && column.columnType === "SQLiteInteger"));
   for (const [key, column] of columns) {
-    if (is(column.default, SQL)) throw new Error(`prepareInsert: ${getTableName(table)}.${key} has an SQL default, which a prepared insert cannot take`);
+    if (is(column.default, SQL)) throw new Error(`insertSql: ${getTableName(table)}.${key} has an SQL default, which a prepared insert cannot take`);
   }
   const names = columns.map(([, column]) => column.name).join(", ");
-  const statement = history.sqlite.prepare(`INSERT INTO ${getTableName(table)} (${names}) VALUES (${columns.map(() => "?").join(", ")})${tail ? ` ${tail}` : ""}`);
+  const sql = `INSERT INTO ${getTableName(table)} (${names}) VALUES (${columns.map(() => "?").join(", ")})${tail ? ` ${tail}` : ""}`;
   const values = (row: InferInsertModel<T>) => {
     const fields = row as Record<string, unknown>;
     const bindings: SQLQueryBindings[] = new Array(columns.length);
@@ -45,5 +55,5 @@ export function prepareInsert<T extends Table>(history: History, table: T, tail 
     }
     return bindings;
   };
-  return { statement, values };
+  return { sql, values };
 }

@@ -1,6 +1,7 @@
 import { type FastAgiLimits, type FastAgiServer, startFastAgiServer } from "../agi/fastagi-server.ts";
 import type { AgiHandler } from "../agi/handler.ts";
 import type { ConfigStore } from "../config/store.ts";
+import { BackgroundWriter } from "../history/background-writer.ts";
 import { openHistory, SERVER_BUSY_TIMEOUT_MS } from "../history/db.ts";
 import { ivrCallRow } from "../history/record.ts";
 import { DEFAULT_RETENTION_DAYS, pruneIfDue } from "../history/retention.ts";
@@ -43,6 +44,8 @@ export interface RunningServer {
 }
 
 const PRUNE_EVERY_MS = 60 * 60_000;
+/** How long the writer thread waits for another process's write lock (it holds up no call). */
+const WRITER_BUSY_TIMEOUT_MS = 2000;
 /** How long decision log lines are gathered before they are written (what `tail -f` waits at most). */
 const DECISION_LOG_FLUSH_MS = 50;
 /** After the FastAGI sessions are closed at shutdown, how long their IVRs get to hand over their records. */
@@ -63,7 +66,11 @@ export function startServer(options: ServerOptions): RunningServer {
   const forgetCallers = (rows: readonly { externalNumber?: string | null; externalNumberRaw?: string | null }[]) => {
     for (const row of rows) smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
   };
-  const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
+  const background =
+    history.path === ":memory:"
+      ? undefined
+      : new BackgroundWriter(history.path, WRITER_BUSY_TIMEOUT_MS, (reason) => log.error(`${reason}; the history is written on the main thread from now on`));
+  const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers, background });
   // Its lines are written together, off the request path, like the rows.
   const decisionLog = new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log, {
     rotation: () => decisionLogRotation(store.current.config),
@@ -132,6 +139,7 @@ export function startServer(options: ServerOptions): RunningServer {
   } catch (error) {
     void fastagi?.stop(0);
     void tracking?.stop();
+    void background?.close();
     history.close();
     throw error;
   }
@@ -173,7 +181,7 @@ export function startServer(options: ServerOptions): RunningServer {
       await tracking?.stop();
       upkeep.stop();
       decisionLog.close();
-      queue.close();
+      await queue.close();
       history.close();
     },
   };
