@@ -26,7 +26,7 @@ self.onmessage = ({ data }: MessageEvent<ToWriter>) => {
       }
       return;
     case "write":
-      postMessage({ id: data.id, outcome: sqlite ? runBatch(sqlite, data.parts) : { state: "failed", message: openError ?? "the history is closed" } });
+      postMessage({ id: data.id, outcome: sqlite ? runBatch(sqlite, JSON.parse(data.parts)) : { state: "failed", message: openError ?? "the history is closed" } });
       return;
     case "close":
       sqlite?.close();
