@@ -9,7 +9,9 @@ const ROOT = join(import.meta.dir, "..");
 
 /** How the code is bundled into the binary; test/cli/per-call-imports.test.ts inspects the same bundle. */
 export const BUNDLE = {
-  entrypoints: [join(ROOT, "src", "main.ts")],
+  // The history writer thread of ivr serve is a Worker: a compiled binary has only the
+  // entry points it was built with.
+  entrypoints: [join(ROOT, "src", "main.ts"), join(ROOT, "src", "history", "write-thread.ts")],
   target: "bun",
   format: "esm",
   minify: true,

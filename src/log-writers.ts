@@ -16,7 +16,9 @@ const RETRY_MS = 20;
  * stderr is Asterisk's own (a journald socket, /dev/null, a terminal), so O_NONBLOCK must never
  * be set on it: that flag belongs to the open file description Asterisk shares, and Asterisk's
  * own writes would start failing with EAGAIN (process.stderr does set it on a pipe).
- * - a regular file: written synchronously, the kernel takes it at once;
+ * - a regular file: written synchronously, the kernel takes it at once (almost always: a
+ *   file system busy with another process's fsync can hold a write for milliseconds, so a
+ *   server asks for `regularFilesOffThread`: the asynchronous write below);
  * - a pipe or a terminal: a private non-blocking open file description of the same file,
  *   opened through /proc/self/fd/N, written synchronously; EAGAIN when full;
  * - a socket (journald's stream): send(2) with MSG_DONTWAIT, non-blocking for that one call;
@@ -25,20 +27,24 @@ const RETRY_MS = 20;
  * Synchronous writes land before the next line runs: a per-call process that exits right
  * after logging loses nothing, however loaded the machine.
  */
-export function nonBlockingWriter(fd: number): WriteFn {
+export function nonBlockingWriter(fd: number, options: { regularFilesOffThread?: boolean } = {}): WriteFn {
   try {
     const stat = fstatSync(fd);
-    if (stat.isFile()) return syncWriter((data) => writeTo(fd, data));
+    if (stat.isFile()) return options.regularFilesOffThread ? threadPoolWriter(fd) : syncWriter((data) => writeTo(fd, data));
     if (stat.isSocket()) return syncWriter(socketSender(fd));
     const own = openSync(`/proc/self/fd/${fd}`, constants.O_WRONLY | constants.O_NONBLOCK);
     return syncWriter((data) => writeTo(own, data));
   } catch {
-    return (data, done) => {
-      const callback = (error: Error | null, written: number) => done(error, written);
-      if (typeof data === "string") writeAsync(fd, data, callback);
-      else writeAsync(fd, data, callback);
-    };
+    return threadPoolWriter(fd);
   }
+}
+
+function threadPoolWriter(fd: number): WriteFn {
+  return (data, done) => {
+    const callback = (error: Error | null, written: number) => done(error, written);
+    if (typeof data === "string") writeAsync(fd, data, callback);
+    else writeAsync(fd, data, callback);
+  };
 }
 
 // Two calls, one per writeSync overload.

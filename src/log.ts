@@ -4,6 +4,19 @@ import { nonBlockingWriter } from "./log-writers.ts";
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const LABEL: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" };
+
+// A busy server logs many lines within one millisecond: the same text for each.
+let stampedAt = Number.NaN;
+let stamp = "";
+function timestamp(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = new Date(now).toISOString();
+  }
+  return stamp;
+}
 
 /** Longer messages are cut: a log line is for a person, and the sink's queue is bounded. */
 const MAX_MESSAGE_LENGTH = 16 * 1024;
@@ -24,8 +37,22 @@ export interface LoggerOptions {
   prefix?: string;
 }
 
+let inBackground = false;
 /** The process's stderr: never blocks, drops (and counts) lines when stderr is too slow. */
-export const stderrSink = new LogSink(() => nonBlockingWriter(2));
+export const stderrSink = new LogSink(() => nonBlockingWriter(2, { regularFilesOffThread: inBackground }));
+
+/** How long ivr serve gathers log lines before writing them. */
+const SERVER_GATHER_MS = 20;
+
+/**
+ * For ivr serve, before its first line: lines gathered for a few milliseconds and written
+ * together, and a stderr that is a file written off the event loop. A per-call process keeps
+ * writing at the end of each turn, synchronously, so that nothing is lost at its exit.
+ */
+export function logInBackground(): void {
+  inBackground = true;
+  stderrSink.gatherFor(SERVER_GATHER_MS);
+}
 // Whatever ends the process (an uncaught error, an exit outside main), the last turn's lines get their chance.
 process.on("exit", () => stderrSink.writeNow());
 
@@ -43,7 +70,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     (message: string): void => {
       if (RANK[level] < min) return;
       const text = message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}... (${message.length} characters)` : message;
-      write(`${new Date().toISOString()} ${level.toUpperCase()} ${prefix}${text}\n`);
+      write(`${timestamp()} ${LABEL[level]} ${prefix}${text}\n`);
     };
   return {
     debug: at("debug"),

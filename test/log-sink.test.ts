@@ -112,6 +112,25 @@ describe("LogSink", () => {
     expect(text).toMatch(/^\S+Z INFO hello\n\S+Z WARN peer sent "z{120}"\.\.\. \(1000 bytes\)\n$/);
   });
 
+  test("ivr serve's way: lines of many turns gathered into one write; a regular file written off the event loop", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "ivr-log-")), "log");
+    const fd = openSync(path, "w");
+    let writes = 0;
+    const offThread = nonBlockingWriter(fd, { regularFilesOffThread: true });
+    const sink = new LogSink(() => (data, done) => (writes++, offThread(data, done)));
+    sink.gatherFor(60_000); // written at flush() here; a timer does it in ivr serve
+    const log = createLogger({ write: (line) => sink.push(line) });
+    for (let turn = 0; turn < 5; turn++) {
+      log.info(`turn ${turn}`);
+      await Bun.sleep(0);
+    }
+    expect(writes).toBe(0);
+    await sink.flush(1000);
+    expect(writes).toBe(1);
+    closeSync(fd);
+    expect(readFileSync(path, "utf8").match(/INFO turn \d/g)).toEqual(["INFO turn 0", "INFO turn 1", "INFO turn 2", "INFO turn 3", "INFO turn 4"]);
+  });
+
   test("to a pipe nobody reads: never blocks, drops and counts, the shared descriptor stays blocking; reading again brings the warning", async () => {
     const dir = mkdtempSync(join(tmpdir(), "ivr-log-"));
     const fifo = join(dir, "fifo");

@@ -43,15 +43,14 @@ export class EnvReader {
     if (this.lines > MAX_ENV_LINES) throw new AgiProtocolError(`AGI environment longer than ${MAX_ENV_LINES} lines`, line);
     if (this.bytes > MAX_ENV_BYTES) throw new AgiProtocolError(`AGI environment larger than ${MAX_ENV_BYTES} bytes`, line);
     const key = KEY_LINE.exec(line);
-    const last = this.entries.at(-1);
     if (key && !(this.seen.has(key[1]!) && WRITTEN_BEFORE_THE_NAME.has(key[1]!))) {
       this.entries.push([key[1]!, key[2] ?? ""]);
       this.seen.add(key[1]!);
-    } else if (last) {
-      last[1] += `\n${line}`;
-    } else {
-      throw new AgiProtocolError("not an AGI environment line", line);
+      return;
     }
+    const last = this.entries.at(-1);
+    if (!last) throw new AgiProtocolError("not an AGI environment line", line);
+    last[1] += `\n${line}`;
   }
 
   finish(): AgiEnv {

@@ -41,7 +41,7 @@ export function buildEnv(lines: Iterable<[string, string]>): AgiEnv {
   for (const [rawKey, value] of lines) {
     const key = rawKey.startsWith("agi_") ? rawKey.slice(4) : rawKey;
     vars[key] = value;
-    const argIndex = /^arg_(\d+)$/.exec(key);
+    const argIndex = key.startsWith("arg_") ? /^arg_(\d+)$/.exec(key) : null;
     if (argIndex) args[Number(argIndex[1]) - 1] = value;
   }
   const get = (key: string) => vars[key] ?? "";

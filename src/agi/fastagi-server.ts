@@ -6,6 +6,7 @@ import { type AgiHandler, runHandler } from "./handler.ts";
 import { Refusal, REFUSAL_DRAIN_MS } from "./refusal.ts";
 import { AgiSession } from "./session.ts";
 import { SocketWriter } from "./socket-writer.ts";
+import { Watchdog } from "./watchdog.ts";
 
 export interface FastAgiLimits {
   /** Connections beyond this are refused with FAILURE; Asterisk then continues the dialplan (AGISTATUS=FAILURE). */
@@ -115,14 +116,15 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
           socket.data.refusal = new Refusal(writer);
           return;
         }
+        // Read now: a closed socket no longer knows its peer.
         const remote = socket.remoteAddress;
-        const session = new AgiSession(
-          { write: (data) => writer.write(data), close: () => writer.end() },
-          { warn: (message) => log.warn(`FastAGI from ${remote}: ${message}`) },
-        );
+        const session = new AgiSession(writer, {
+          warn: (message) => log.warn(`FastAGI from ${remote}: ${message}`),
+          onClose: () => sessions.delete(session),
+        });
         socket.data.session = session;
         sessions.add(session);
-        session.signal.addEventListener("abort", () => sessions.delete(session), { once: true });
+        watchdog.start();
         void runHandler(session, pick, log);
       },
       data(socket, chunk) {
@@ -147,24 +149,7 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
     },
   });
 
-  const sweep = setInterval(
-    () => {
-      const now = Date.now();
-      for (const session of sessions) {
-        if (!session.hasEnvironment && now - session.startedAt > limits.envTimeoutMs) {
-          session.fail(`timed out after ${limits.envTimeoutMs} ms`);
-        } else if (session.idleSince !== undefined && now - session.idleSince > limits.idleTimeoutMs) {
-          log.warn(`watchdog: FastAGI session sent nothing for ${limits.idleTimeoutMs} ms; closing it`);
-          session.close("watchdog: handler idle too long");
-        } else if (now - session.startedAt > limits.maxSessionMs) {
-          log.warn(`watchdog: FastAGI session older than ${limits.maxSessionMs} ms; closing it`);
-          session.close("watchdog: session too old");
-        }
-      }
-    },
-    Math.max(10, Math.min(1000, limits.idleTimeoutMs / 4, limits.envTimeoutMs / 4)),
-  );
-  sweep.unref?.();
+  const watchdog = new Watchdog(sessions, limits, log);
 
   return {
     hostname: listener.hostname,
@@ -183,7 +168,7 @@ export function startFastAgiServer(options: FastAgiServerOptions): FastAgiServer
       // Closed sessions have sent their FIN and refusals finish draining; give Asterisk a moment to close before cutting.
       await until(() => sockets.size === 0, REFUSAL_DRAIN_MS + 500);
       listener.stop(true);
-      clearInterval(sweep);
+      watchdog.stop();
     },
   };
 }

@@ -7,6 +7,8 @@ import { AgiProtocolError } from "./errors.ts";
  */
 export const MAX_LINE_LENGTH = 64 * 1024;
 
+const STREAM = { stream: true } as const;
+
 /**
  * Bytes to lines, correct for any chunking. Asterisk ends AGI lines with "\n"; a "\r"
  * before it is dropped so that a peer speaking CRLF is still understood. UTF-8 characters
@@ -23,13 +25,16 @@ export class LineSplitter {
 
   push(chunk: Uint8Array | string): string[] {
     if (this.error) return [];
-    const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
+    const text = typeof chunk === "string" ? chunk : this.decoder.decode(chunk, STREAM);
     const lines: string[] = [];
     let start = 0;
     let end = text.indexOf("\n");
     while (end !== -1) {
-      const line = this.partial + text.slice(start, end);
-      this.partial = "";
+      let line = text.slice(start, end);
+      if (this.partial !== "") {
+        line = this.partial + line;
+        this.partial = "";
+      }
       if (this.tooLong(line)) return lines;
       lines.push(stripCr(line));
       start = end + 1;

@@ -29,7 +29,7 @@ export function allowedOnDeadChannel(command: string): boolean {
   return DEAD_CHANNEL_COMMANDS.test(command);
 }
 
-interface InFlight {
+interface Pending {
   readonly command: string;
   resolve(reply: AgiReply): void;
   reject(error: Error): void;
@@ -41,6 +41,8 @@ export interface AgiSessionOptions {
    * with no command in flight, input past a bound.
    */
   warn?: (message: string) => void;
+  /** Called once when the session ends, whoever ends it (the FastAGI server forgets it). */
+  onClose?: () => void;
   clock?: () => number;
 }
 
@@ -63,14 +65,17 @@ export class AgiSession {
   idleSince: number | undefined;
 
   private readonly parser = new AgiInputParser();
-  private readonly abort = new AbortController();
-  private readonly hangupListeners: Array<(reason: HangupReason) => void> = [];
+  /** Made when a handler asks for the signal: most sessions never do. */
+  private abort: AbortController | undefined;
+  private hangupListeners: Array<(reason: HangupReason) => void> | undefined;
   private readonly clock: () => number;
   private settleReady: { resolve(env: AgiEnv): void; reject(error: Error): void };
-  private inFlight: InFlight | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private inFlight: Pending | undefined;
+  /** Commands waiting for their turn (sent while another was in flight). */
+  private waiting: Pending[] | undefined;
   private hangup: HangupReason | undefined;
   private closedBecause: string | undefined;
+  private closeCause: Error | undefined;
   private environment = false;
   private strayLines = 0;
 
@@ -87,8 +92,12 @@ export class AgiSession {
     this.ready.catch(noop);
   }
 
-  /** Aborted when the session ends, whoever ends it. */
+  /** Aborted when the session ends, whoever ends it; the reason is the cause given to close(), if any. */
   get signal(): AbortSignal {
+    if (!this.abort) {
+      this.abort = new AbortController();
+      if (this.closed) this.abort.abort(this.abortReason());
+    }
     return this.abort.signal;
   }
 
@@ -110,7 +119,7 @@ export class AgiSession {
   }
 
   onHangup(listener: (reason: HangupReason) => void): void {
-    this.hangupListeners.push(listener);
+    (this.hangupListeners ??= []).push(listener);
   }
 
   /** Bytes from Asterisk. */
@@ -131,7 +140,7 @@ export class AgiSession {
   markHungUp(reason: HangupReason): void {
     if (this.hangup) return;
     this.hangup = reason;
-    for (const listener of this.hangupListeners) {
+    for (const listener of this.hangupListeners ?? []) {
       try {
         listener(reason);
       } catch {
@@ -150,13 +159,15 @@ export class AgiSession {
     if (/[\r\n]/.test(command)) {
       return Promise.reject(new AgiArgumentError(`command contains a line break: ${JSON.stringify(command)}`));
     }
-    if (Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
+    // Only a string this long can be past the bound in UTF-8 (at most 3 bytes per UTF-16 unit).
+    if (command.length * 3 > MAX_COMMAND_BYTES && Buffer.byteLength(command) > MAX_COMMAND_BYTES) {
       return Promise.reject(new AgiArgumentError(`command longer than ${MAX_COMMAND_BYTES} bytes`));
     }
-    const run = () => this.dispatch(command);
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(noop);
-    return result;
+    return new Promise<AgiReply>((resolve, reject) => {
+      const pending = { command, resolve, reject };
+      if (this.inFlight || this.waiting?.length) (this.waiting ??= []).push(pending);
+      else this.dispatch(pending);
+    });
   }
 
   /**
@@ -177,20 +188,39 @@ export class AgiSession {
     this.transport.close();
   }
 
-  private async dispatch(command: string): Promise<AgiReply> {
-    if (this.closed) throw new AgiHangupError("closed", command);
-    if (this.hangup && !allowedOnDeadChannel(command)) throw new AgiHangupError(this.hangup, command);
-    const reply = await new Promise<AgiReply>((resolve, reject) => {
-      this.inFlight = { command, resolve, reject };
-      this.idleSince = undefined;
-      if (!this.transport.write(`${command}\n`)) this.shutdown("could not write to Asterisk (connection closed)");
-    });
-    if (reply.code === 200) return reply;
+  /** Writes the command, or fails it at once when it cannot be sent. */
+  private dispatch(pending: Pending): void {
+    const { command } = pending;
+    if (this.closed) return pending.reject(new AgiHangupError("closed", command));
+    if (this.hangup && !allowedOnDeadChannel(command)) {
+      pending.reject(new AgiHangupError(this.hangup, command));
+      return this.next();
+    }
+    this.inFlight = pending;
+    this.idleSince = undefined;
+    if (!this.transport.write(`${command}\n`)) this.shutdown("could not write to Asterisk (connection closed)");
+  }
+
+  /**
+   * The next waiting command goes out once this turn is over: a HANGUP that came in the same
+   * chunk as the last reply is known before it is sent.
+   */
+  private next(): void {
+    if (this.waiting?.length) queueMicrotask(() => this.sendWaiting());
+  }
+
+  private sendWaiting(): void {
+    const pending = this.inFlight ? undefined : this.waiting?.shift();
+    if (pending) this.dispatch(pending);
+  }
+
+  private settle(pending: Pending, reply: AgiReply): void {
+    if (reply.code === 200) return pending.resolve(reply);
     if (reply.code === 511) {
       this.markHungUp("dead-channel");
-      throw new AgiHangupError("dead-channel", command, reply.lines);
+      return pending.reject(new AgiHangupError("dead-channel", pending.command, reply.lines));
     }
-    throw new AgiCommandError(command, reply.code, reply.lines);
+    pending.reject(new AgiCommandError(pending.command, reply.code, reply.lines));
   }
 
   private handle(event: AgiEvent): void {
@@ -217,8 +247,9 @@ export class AgiSession {
         }
         this.inFlight = undefined;
         this.idleSince = this.clock();
-        if (event.type === "reply") pending.resolve(event.reply);
+        if (event.type === "reply") this.settle(pending, event.reply);
         else pending.reject(new AgiProtocolError(`unexpected reply to ${pending.command}`, line));
+        this.next();
       }
     }
   }
@@ -226,12 +257,20 @@ export class AgiSession {
   private shutdown(reason: string, cause?: Error): void {
     if (this.closed) return;
     this.closedBecause = reason;
+    this.closeCause = cause;
     const unlogged = this.strayLines - STRAY_LINES_LOGGED;
     if (unlogged > 0) this.options.warn?.(`${unlogged} more replies with no command in flight (not logged)`);
-    this.settleReady.reject(cause ?? new AgiProtocolError(`${reason} before the AGI environment was complete`));
+    // Whoever awaits the environment hears why it never came; once it came, there is nothing to tell.
+    if (!this.environment) this.settleReady.reject(cause ?? new AgiProtocolError(`${reason} before the AGI environment was complete`));
     const pending = this.inFlight;
     this.inFlight = undefined;
     pending?.reject(new AgiHangupError("closed", pending.command));
-    this.abort.abort(cause ?? new Error(reason));
+    for (const waiting of this.waiting?.splice(0) ?? []) waiting.reject(new AgiHangupError("closed", waiting.command));
+    this.abort?.abort(this.abortReason());
+    this.options.onClose?.();
+  }
+
+  private abortReason(): Error {
+    return this.closeCause ?? new Error(this.closedBecause);
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from "bun";
+import type { AgiTransport } from "./session.ts";
 
 /** How long a closed session waits for Asterisk to close its side before the socket is cut. */
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -8,9 +9,10 @@ const CLOSE_TIMEOUT_MS = 5_000;
  * returns how much. This keeps the rest until `drain`, and ends the socket only after
  * everything queued is out. Writing after the peer closed returns false, never throws.
  */
-export class SocketWriter {
+export class SocketWriter implements AgiTransport {
   private pending: Buffer | undefined;
   private ending = false;
+  private isClosed = false;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly socket: Socket<unknown>) {}
@@ -26,6 +28,11 @@ export class SocketWriter {
     const bytes = Buffer.byteLength(data);
     if (written < bytes) this.pending = Buffer.from(data).subarray(written);
     return true;
+  }
+
+  /** The session is done with the socket (AgiTransport). */
+  close(): void {
+    this.end();
   }
 
   /** Call from the socket's drain handler. */
@@ -48,11 +55,16 @@ export class SocketWriter {
 
   /** Call from the socket's close handler. */
   closed(): void {
+    this.isClosed = true;
     clearTimeout(this.closeTimer);
   }
 
   private finish(): void {
     this.socket.end();
+    // Bun's end() usually closes the socket at once, running the close handler before it
+    // returns: a timer made then would never be cleared, and would keep the socket and its
+    // session in memory for CLOSE_TIMEOUT_MS.
+    if (this.isClosed) return;
     this.closeTimer = setTimeout(() => this.socket.terminate(), CLOSE_TIMEOUT_MS);
     this.closeTimer.unref?.();
   }

@@ -3,7 +3,7 @@ import { readConfigInChild } from "../config/child.ts";
 import { type ConfigSnapshot, ConfigStore } from "../config/store.ts";
 import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { databasePath } from "../history/location.ts";
-import { createLogger, type Logger, parseLogLevel } from "../log.ts";
+import { createLogger, type Logger, logInBackground, parseLogLevel } from "../log.ts";
 import { startServer } from "../server/start.ts";
 import { VERSION } from "../version.ts";
 import { CommandFailure, parseCount, parseFlags, parseHostPort, parseSeconds, UsageError } from "./args.ts";
@@ -27,6 +27,7 @@ export async function runServe(args: string[]): Promise<number> {
     "shutdown-grace": { type: "string" },
     "log-level": { type: "string" },
   });
+  logInBackground();
   const flagLevel = values["log-level"];
   if (flagLevel !== undefined && !parseLogLevel(flagLevel)) throw new UsageError(`--log-level takes debug, info, warn or error, not "${flagLevel}"`);
   const location = locateConfig(values.config);

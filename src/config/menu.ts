@@ -40,10 +40,21 @@ export function defaultMenu(config: IvrConfig): Menu {
   return { ...DEFAULT_MENU, ...config.default };
 }
 
+/**
+ * Menus resolved once per loaded config (a loaded config is never changed: a reload is a new
+ * object), for a server that asks at every call. Only the config's own DIDs are kept, so
+ * DIDs a peer makes up add nothing.
+ */
+const resolved = new WeakMap<IvrConfig, { fallback?: ResolvedMenu; dids: Map<string, ResolvedMenu> }>();
+
 export function menuFor(config: IvrConfig, did: string): ResolvedMenu {
   const dids = config.dids ?? {};
-  if (!Object.hasOwn(dids, did)) return { menu: defaultMenu(config), source: "default" };
-  return { menu: { ...defaultMenu(config), ...dids[did] }, source: "did" };
+  let menus = resolved.get(config);
+  if (!menus) resolved.set(config, (menus = { dids: new Map() }));
+  if (!Object.hasOwn(dids, did)) return (menus.fallback ??= { menu: Object.freeze(defaultMenu(config)), source: "default" });
+  let found = menus.dids.get(did);
+  if (!found) menus.dids.set(did, (found = { menu: Object.freeze({ ...defaultMenu(config), ...dids[did] }), source: "did" }));
+  return found;
 }
 
 export interface Problem {

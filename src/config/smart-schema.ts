@@ -90,6 +90,12 @@ export const smartSchema = z.strictObject({
   cache_ttl_seconds: seconds(0, 86_400).optional(),
   /** JSON lines of every decision; relative paths are relative to the config file. */
   decision_log: text.optional(),
+  /** The decision log is rotated (file.1 newest) before it grows past this many MiB ... */
+  decision_log_max_mb: integer(1, 1_000_000).optional(),
+  /** ... or once it is this many hours old, */
+  decision_log_max_age_hours: integer(1, 87_600).optional(),
+  /** and this many rotated files are kept (0: none). */
+  decision_log_keep: integer(0, 1000).optional(),
   dialplan: z
     .strictObject({
       technology: nonEmpty.refine((value) => /^[A-Za-z0-9]+$/.test(value), "a channel technology such as PJSIP").optional(),

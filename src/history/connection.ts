@@ -28,10 +28,7 @@ export const SERVER_BUSY_TIMEOUT_MS = 100;
 export const PER_CALL_BUSY_TIMEOUT_MS = 100;
 
 /** Another connection holds the lock (SQLITE_BUSY): the write may succeed later. */
-export function isBusyError(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return (typeof code === "string" && code.startsWith("SQLITE_BUSY")) || /database is locked/i.test(String(message ?? error));
-}
+export { busy as isBusyError } from "./write-batch.ts";
 
 /**
  * Opens (creating if needed) the call history's file and brings its schema up to date.

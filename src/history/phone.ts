@@ -1,6 +1,15 @@
 import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from "libphonenumber-js";
 
 /**
+ * Numbers normalized lately, by country and spelling ("" for not a number): a PBX hears the
+ * same callers again and again, and libphonenumber takes tens of microseconds per number.
+ * Bounded in entries (the oldest goes first) and in length (a caller id is what a peer sent).
+ */
+const normalized = new Map<string, string>();
+const REMEMBERED = 10_000;
+const REMEMBERED_LENGTH = 40;
+
+/**
  * One form for every spelling of a number: E.164. With `country` BY, "80291234567",
  * "+375291234567" and "375291234567" are all "+375291234567". National prefixes differ by
  * country (BY 8 0xx, RU 8, TH 0), which is why this is libphonenumber's job, not ours.
@@ -9,6 +18,17 @@ import { type CountryCode, isSupportedCountry, parsePhoneNumberFromString } from
  */
 export function normalizePhone(raw: string | undefined, country?: string): string | undefined {
   if (!raw) return undefined;
+  if (raw.length > REMEMBERED_LENGTH) return parse(raw, country);
+  const key = `${country ?? ""}|${raw}`;
+  const known = normalized.get(key);
+  if (known !== undefined) return known || undefined;
+  const e164 = parse(raw, country);
+  if (normalized.size >= REMEMBERED) normalized.delete(normalized.keys().next().value!);
+  normalized.set(key, e164 ?? "");
+  return e164;
+}
+
+function parse(raw: string, country: string | undefined): string | undefined {
   const trimmed = raw.trim();
   if (!/\d/.test(trimmed)) return undefined;
   const code = country && isSupportedCountry(country) ? (country as CountryCode) : undefined;

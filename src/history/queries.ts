@@ -1,6 +1,7 @@
 import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { History } from "./db.ts";
 import type { PhoneMatch } from "./phone.ts";
+import { perDatabase } from "./prepared.ts";
 import { type CallRow, calls } from "./schema.ts";
 
 /** A number as a user typed it: its E.164 forms (one per country it may be read in) and the spelling itself. */
@@ -47,43 +48,46 @@ export function getCall(history: History, id: number): CallRow | undefined {
 }
 
 /**
- * The rows of one caller, as conditions each served by one index: by E.164, and rows
- * stored without an E.164 form by the spelling (a raw spelling never matches a row that
- * has an E.164 form other than this caller's: the same digits mean different numbers in
- * different countries).
+ * A column of one caller's newest (or oldest) row that meets `also`, as two statements each
+ * served by one index (LIMIT 1 on (number, started_at)), whatever the size of the history:
+ * by E.164, and for rows stored without an E.164 form by the spelling (a raw spelling never
+ * matches a row that has an E.164 form other than this caller's: the same digits mean
+ * different numbers in different countries). Prepared once per database: a Smart decision
+ * runs two to six of them.
  */
-function callerConditions(phone: PhoneMatch): SQL[] {
-  const byRaw = and(isNull(calls.externalNumber), eq(calls.externalNumberRaw, phone.raw))!;
-  return phone.e164 ? [eq(calls.externalNumber, phone.e164), byRaw] : [byRaw];
-}
-
-/**
- * A column of this caller's newest (or oldest) row that meets `also`: one index seek per
- * form of the number (LIMIT 1 on (number, started_at)), whatever the size of the history.
- */
-function callerValue(history: History, phone: PhoneMatch, also: SQL[], column: typeof calls.answeredExtension | typeof calls.callerName, which: "last" | "first") {
-  const found = callerConditions(phone).flatMap((condition) => {
-    const row = history.db
+function callerLookup(history: History, column: typeof calls.answeredExtension | typeof calls.callerName, also: SQL[], which: "last" | "first") {
+  const query = (condition: SQL) =>
+    history.db
       .select({ value: column, startedAt: calls.startedAt })
       .from(calls)
       .where(and(condition, ...also))
       .orderBy(which === "last" ? desc(calls.startedAt) : asc(calls.startedAt))
       .limit(1)
-      .get();
-    return row ? [row] : [];
-  });
-  found.sort((a, b) => (which === "last" ? b.startedAt - a.startedAt : a.startedAt - b.startedAt));
-  return found[0]?.value ?? undefined;
+      .prepare();
+  const byE164 = query(eq(calls.externalNumber, sql.placeholder("e164")));
+  const byRaw = query(and(isNull(calls.externalNumber), eq(calls.externalNumberRaw, sql.placeholder("raw")))!);
+  return (phone: PhoneMatch): string | undefined => {
+    const raw = byRaw.get({ raw: phone.raw });
+    const e164 = phone.e164 ? byE164.get({ e164: phone.e164 }) : undefined;
+    const found = !e164 ? raw : !raw ? e164 : (which === "last" ? e164.startedAt >= raw.startedAt : e164.startedAt <= raw.startedAt) ? e164 : raw;
+    return found?.value ?? undefined;
+  };
 }
+
+// Each prepared when first needed: a per-call process asks one or two of them.
+const answered = [eq(calls.status, "answered"), isNotNull(calls.answeredExtension)];
+const lastAnswered = perDatabase((history) => callerLookup(history, calls.answeredExtension, answered, "last"));
+const firstAnswered = perDatabase((history) => callerLookup(history, calls.answeredExtension, answered, "first"));
+const lastName = perDatabase((history) => callerLookup(history, calls.callerName, [isNotNull(calls.callerName)], "last"));
 
 /** The extension that last (or first) had an answered call with this number. */
 export function answeredExtension(history: History, phone: PhoneMatch, which: "last" | "first"): string | undefined {
-  return callerValue(history, phone, [eq(calls.status, "answered"), isNotNull(calls.answeredExtension)], calls.answeredExtension, which);
+  return (which === "last" ? lastAnswered : firstAnswered)(history)(phone);
 }
 
 /** The caller's name as last seen on one of their calls (the carrier's caller name). */
 export function lastCallerName(history: History, phone: PhoneMatch): string | undefined {
-  const name = callerValue(history, phone, [isNotNull(calls.callerName)], calls.callerName, "last")?.trim();
+  const name = lastName(history)(phone)?.trim();
   // A "name" that is only the number again tells nothing.
   return name && !/^\+?[\d\s()-]+$/.test(name) ? name : undefined;
 }

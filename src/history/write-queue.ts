@@ -1,10 +1,18 @@
 import type { Logger } from "../log.ts";
-import { type History, isBusyError } from "./db.ts";
+import type { BackgroundWriter } from "./background-writer.ts";
+import type { History } from "./db.ts";
+import { insertSql } from "./prepared.ts";
 import { calls, type NewCallRow, type NewDecisionRow, smartDecisions } from "./schema.ts";
 import { spoolRecord } from "./spool.ts";
+import { type BatchOutcome, type BatchPart, runBatch } from "./write-batch.ts";
 import { WriteHealth } from "./write-health.ts";
 
 const MAX_RETRY_MS = 1000;
+
+/** One row per statement run, in one transaction: the same SQL every time, prepared once per connection. */
+// A record imported from the spool meanwhile is not written twice (record_key).
+const callInsert = insertSql(calls, "ON CONFLICT (record_key) DO NOTHING");
+const decisionInsert = insertSql(smartDecisions);
 
 export interface WriteQueueOptions {
   flushMs?: number;
@@ -15,6 +23,11 @@ export interface WriteQueueOptions {
   health?: WriteHealth;
   /** Calls just committed (Smart Redirect drops what it cached about their numbers). */
   onCallsWritten?: (rows: readonly NewCallRow[]) => void;
+  /**
+   * ivr serve's writer thread: the batches the timer writes go there, so the event loop never
+   * waits for the disk. flush() and close() still write on this thread.
+   */
+  background?: BackgroundWriter;
 }
 
 /**
@@ -31,6 +44,9 @@ export class WriteQueue {
   private calls: NewCallRow[] = [];
   private decisions: NewDecisionRow[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The batch with the writer thread now, and its rows. */
+  private writing: Promise<void> | undefined;
+  private writingRows = 0;
   /** While the database stays busy, tries are spaced out (each may wait the busy timeout, stalling the server). */
   private retryMs: number | undefined;
   private readonly flushMs: number;
@@ -56,11 +72,12 @@ export class WriteQueue {
     this.schedule();
   }
 
+  /** Rows not written yet: queued, and with the writer thread. */
   get pending(): number {
-    return this.calls.length + this.decisions.length;
+    return this.calls.length + this.decisions.length + this.writingRows;
   }
 
-  /** Writes everything queued now; returns the rows written. */
+  /** Writes everything queued now, on this thread; returns the rows written. */
   flush(): number {
     clearTimeout(this.timer);
     this.timer = undefined;
@@ -69,23 +86,65 @@ export class WriteQueue {
     if (callRows.length + decisionRows.length === 0) return 0;
     this.calls = [];
     this.decisions = [];
-    try {
-      this.history.sqlite.transaction(() => {
-        // A record imported from the spool meanwhile is not written twice (record_key).
-        if (callRows.length) this.history.db.insert(calls).values(callRows).onConflictDoNothing({ target: calls.recordKey }).run();
-        if (decisionRows.length) this.history.db.insert(smartDecisions).values(decisionRows).run();
-      })();
-    } catch (error) {
-      if (isBusyError(error)) {
-        if (this.health.busy() !== "busy") this.log.warn("history busy (another process is writing); keeping rows to retry");
-        this.calls = callRows.concat(this.calls);
-        this.decisions = decisionRows.concat(this.decisions);
-        this.retryMs = Math.min(MAX_RETRY_MS, (this.retryMs ?? this.flushMs) * 2);
-        this.schedule();
-      } else {
-        const first = this.health.failed(error) !== "failing";
-        this.setAside(callRows, decisionRows, `history write failed: ${(error as Error).message}`, first);
-      }
+    return this.settle(callRows, decisionRows, runBatch(this.history.sqlite, batch(callRows, decisionRows)));
+  }
+
+  /** At shutdown: waits for the writer thread, then writes what it can and spools what the database would not take. */
+  close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const { background } = this.options;
+    if (!this.writing && !background) return Promise.resolve(this.closeNow());
+    return (async () => {
+      await this.writing;
+      await background?.close();
+      this.closeNow();
+    })();
+  }
+
+  private closeNow(): void {
+    this.flush();
+    if (this.pending) this.setAside(this.calls.splice(0), this.decisions.splice(0), "history busy at shutdown", true);
+  }
+
+  private schedule(): void {
+    this.trim();
+    if (!this.timer && !this.writing) {
+      this.timer = setTimeout(() => (this.options.background?.alive ? this.writeInBackground() : this.flush()), this.retryMs ?? this.flushMs);
+      this.timer.unref?.();
+    }
+  }
+
+  /** One batch at a time goes to the writer thread; what is queued meanwhile follows when it is done. */
+  private writeInBackground(): void {
+    this.timer = undefined;
+    const callRows = this.calls;
+    const decisionRows = this.decisions;
+    if (callRows.length + decisionRows.length === 0) return;
+    this.calls = [];
+    this.decisions = [];
+    this.writingRows = callRows.length + decisionRows.length;
+    this.writing = this.options.background!.write(batch(callRows, decisionRows)).then((outcome) => {
+      this.writing = undefined;
+      this.writingRows = 0;
+      this.settle(callRows, decisionRows, outcome);
+      if (this.calls.length + this.decisions.length) this.schedule();
+    });
+  }
+
+  /** What a batch's outcome means: callbacks when written, the rows kept when busy, set aside when failed. Returns the rows written. */
+  private settle(callRows: NewCallRow[], decisionRows: NewDecisionRow[], outcome: BatchOutcome): number {
+    if (outcome.state === "busy") {
+      if (this.health.busy() !== "busy") this.log.warn("history busy (another process is writing); keeping rows to retry");
+      this.calls = callRows.concat(this.calls);
+      this.decisions = decisionRows.concat(this.decisions);
+      this.retryMs = Math.min(MAX_RETRY_MS, (this.retryMs ?? this.flushMs) * 2);
+      this.schedule();
+      return 0;
+    }
+    if (outcome.state === "failed") {
+      const first = this.health.failed(new Error(outcome.message)) !== "failing";
+      this.setAside(callRows, decisionRows, `history write failed: ${outcome.message}`, first);
       return 0;
     }
     this.retryMs = undefined;
@@ -93,20 +152,6 @@ export class WriteQueue {
     if (this.health.wrote() !== "ok") this.log.info(`history writable again after ${Date.now() - (since ?? Date.now())} ms`);
     if (callRows.length) this.options.onCallsWritten?.(callRows);
     return callRows.length + decisionRows.length;
-  }
-
-  /** At shutdown: writes what it can, spools what the database would not take. */
-  close(): void {
-    this.flush();
-    if (this.pending) this.setAside(this.calls.splice(0), this.decisions.splice(0), "history busy at shutdown", true);
-  }
-
-  private schedule(): void {
-    this.trim();
-    if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), this.retryMs ?? this.flushMs);
-      this.timer.unref?.();
-    }
   }
 
   private trim(): void {
@@ -139,4 +184,11 @@ export class WriteQueue {
     if (decisionRows.length) parts.push(`${decisionRows.length} decision rows dropped (they are in the decision log)`);
     this.log.error(`${reason}: ${parts.join("; ")}`);
   }
+}
+
+function batch(callRows: NewCallRow[], decisionRows: NewDecisionRow[]): BatchPart[] {
+  const parts: BatchPart[] = [];
+  if (callRows.length) parts.push({ sql: callInsert.sql, rows: callRows.map(callInsert.values) });
+  if (decisionRows.length) parts.push({ sql: decisionInsert.sql, rows: decisionRows.map(decisionInsert.values) });
+  return parts;
 }

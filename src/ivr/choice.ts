@@ -14,10 +14,18 @@ export function extensionRule(menu: Menu): ExtensionRule {
 
 const DTMF_ORDER = "0123456789*#";
 
+/** Worked out once per menu (menus are resolved once per loaded config, see menuFor). */
+const escapes = new WeakMap<Menu, string>();
+
 /** The digits that mean something: they interrupt the welcome prompt (barge-in). */
 export function escapeDigits(menu: Menu): string {
-  const meaningful = new Set([...Object.keys(menu.queues), ...extensionFirstDigits(extensionRule(menu))]);
-  return [...DTMF_ORDER].filter((d) => meaningful.has(d)).join("");
+  let digits = escapes.get(menu);
+  if (digits === undefined) {
+    const meaningful = new Set([...Object.keys(menu.queues), ...extensionFirstDigits(extensionRule(menu))]);
+    digits = [...DTMF_ORDER].filter((d) => meaningful.has(d)).join("");
+    escapes.set(menu, digits);
+  }
+  return digits;
 }
 
 /**

@@ -1,9 +1,9 @@
-import { appendFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { IvrConfig } from "../config/schema.ts";
 import type { NewDecisionRow } from "../history/schema.ts";
 import type { Logger } from "../log.ts";
 import type { Decision, DecisionRequest } from "./decide.ts";
+import { JsonLinesFile, type Rotation } from "./json-lines-file.ts";
 
 export interface LoggedDecision {
   at: number;
@@ -14,19 +14,34 @@ export interface LoggedDecision {
   decision: Decision;
 }
 
+export interface DecisionLogOptions {
+  /** How the file is rotated (smart.decision_log_*); the defaults when not given. */
+  rotation?: () => Rotation;
+  /** Lines gathered for this long and written together (ivr serve); 0 writes each at once. */
+  flushMs?: number;
+  clock?: () => number;
+}
+
 /**
  * Every decision, twice: a row in smart_decisions and a JSON line
  * in the decision log file, which `tail -f | jq` can follow. Logging never fails a decision.
  */
 export class DecisionLog {
-  private fileFailed = false;
+  private out: JsonLinesFile | undefined;
 
   constructor(
     /** Where rows go: ivr serve's write queue, or a direct insert in a per-call process. */
     private readonly writeRow: ((row: NewDecisionRow) => void) | undefined,
     private readonly file: () => string | undefined,
     private readonly log: Logger,
+    private readonly options: DecisionLogOptions = {},
   ) {}
+
+  /** Writes the lines gathered so far and closes the file (at shutdown). */
+  close(): void {
+    this.out?.close();
+    this.out = undefined;
+  }
 
   write(entry: LoggedDecision): void {
     const { decision, request } = entry;
@@ -73,14 +88,37 @@ export class DecisionLog {
       cached: row.cached,
       steps: decision.steps,
     });
-    try {
-      appendFileSync(file, `${line}\n`);
-      this.fileFailed = false;
-    } catch (error) {
-      if (!this.fileFailed) this.log.error(`cannot write the decision log ${file}: ${(error as Error).message}`);
-      this.fileFailed = true;
-    }
+    this.fileFor(file).append(line);
   }
+
+  private fileFor(path: string): JsonLinesFile {
+    const rotation = this.options.rotation?.() ?? DEFAULT_ROTATION;
+    if (this.out?.path === path) {
+      this.out.setRotation(rotation);
+      return this.out;
+    }
+    this.out?.close();
+    this.out = new JsonLinesFile(path, rotation, {
+      flushMs: this.options.flushMs,
+      clock: this.options.clock,
+      onError: (message) => this.log.error(`cannot write the decision log ${path} (its lines are dropped until it can): ${message}`),
+      onRecovered: () => this.log.info(`the decision log ${path} is written again`),
+    });
+    return this.out;
+  }
+}
+
+/** smart.decision_log_max_mb, _max_age_hours, _keep when not set: at most 800 MB on disk. */
+export const DEFAULT_ROTATION: Rotation = { maxBytes: 100 * 1024 * 1024, maxAgeMs: 24 * 3_600_000, keep: 7 };
+
+/** How the decision log is rotated, from the config (the defaults for what is not set). */
+export function decisionLogRotation(config: IvrConfig): Rotation {
+  const smart = config.smart;
+  return {
+    maxBytes: smart?.decision_log_max_mb === undefined ? DEFAULT_ROTATION.maxBytes : smart.decision_log_max_mb * 1024 * 1024,
+    maxAgeMs: smart?.decision_log_max_age_hours === undefined ? DEFAULT_ROTATION.maxAgeMs : smart.decision_log_max_age_hours * 3_600_000,
+    keep: smart?.decision_log_keep ?? DEFAULT_ROTATION.keep,
+  };
 }
 
 /**

@@ -22,7 +22,13 @@ export const DEFAULTS = {
   mode: "routing+name" as SmartMode,
   rules: ["last_call", "first_call"] as SmartRule[],
   slaMs: 300,
-  ratePerSecond: 50,
+  /**
+   * Requests a second per token and address, bursts of twice that. A good token is a PBX
+   * asking for its calls: even a call centre's calls after an outage, or a campaign's
+   * call-backs, arrive far below this (one Asterisk sets up a few hundred calls a second at
+   * most). It only stops a runaway loop; guessing tokens has its own strict limit.
+   */
+  ratePerSecond: 1000,
   cacheTtlSeconds: 60,
 };
 

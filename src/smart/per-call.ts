@@ -5,7 +5,7 @@ import type { NewDecisionRow } from "../history/schema.ts";
 import type { SmartRouter } from "../ivr/smart-route.ts";
 import type { Logger } from "../log.ts";
 import type { HoursSource } from "../schedules/hours.ts";
-import { DecisionLog, decisionLogFile } from "./decision-log.ts";
+import { DecisionLog, decisionLogFile, decisionLogRotation } from "./decision-log.ts";
 import { historySources } from "./history-sources.ts";
 import { SmartService } from "./service.ts";
 
@@ -26,7 +26,7 @@ export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Lo
       const service = new SmartService({
         snapshot: () => ({ config: loaded.config, generation: 1 }),
         sources: historySources(history),
-        decisionLog: new DecisionLog(keepRow, () => decisionLogFile(loaded.config, loaded.path, dbPath), log),
+        decisionLog: new DecisionLog(keepRow, () => decisionLogFile(loaded.config, loaded.path, dbPath), log, { rotation: () => decisionLogRotation(loaded.config) }),
         log,
         hours,
       });

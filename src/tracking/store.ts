@@ -1,9 +1,9 @@
-import type { SQLQueryBindings } from "bun:sqlite";
-import { getTableColumns, getTableName, type Table } from "drizzle-orm";
+import { getTableName } from "drizzle-orm";
 import type { IvrConfig } from "../config/schema.ts";
 import type { History } from "../history/db.ts";
 import { mergeTrackedIntoIvr } from "../history/migrations.ts";
 import { normalizePhone } from "../history/phone.ts";
+import { perDatabase, prepareInsert } from "../history/prepared.ts";
 import { callChannels, callLegs, calls, callTransfers, type NewCallLegRow, type NewCallRow, type NewCallTransferRow } from "../history/schema.ts";
 import type { Logger } from "../log.ts";
 import { countryOf } from "./country.ts";
@@ -101,28 +101,11 @@ export function writeTrackedCall(history: History, call: CallSummary, row: NewCa
   })();
 }
 
-/**
- * Prepared once per database: drizzle builds its SQL on every call (a quarter of a
- * millisecond for a calls row), too slow for a busy PBX's ended calls. The column lists come
- * from schema.ts, and each value goes through its column's own mapping (booleans to 0/1).
- */
-const prepared = new WeakMap<History, ReturnType<typeof prepare>>();
-function statements(history: History) {
-  let sql = prepared.get(history);
-  if (!sql) prepared.set(history, (sql = prepare(history)));
-  return sql;
-}
-
-function prepare(history: History) {
-  const insert = <T extends Table>(table: T, returning: string) => {
-    const columns = Object.entries(getTableColumns(table)).filter(([, column]) => !(column.primary && column.columnType === "SQLiteInteger"));
-    const statement = history.sqlite.prepare(`INSERT INTO ${getTableName(table)} (${columns.map(([, c]) => c.name).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})${returning}`);
-    const values = (row: Record<string, unknown>) => columns.map(([key, column]) => (row[key] === undefined || row[key] === null ? null : column.mapToDriverValue(row[key]))) as SQLQueryBindings[];
-    return { statement, values };
-  };
-  const call = insert(calls, " RETURNING id");
-  const leg = insert(callLegs, "");
-  const transfer = insert(callTransfers, "");
+/** The tracked call's statements, prepared once per database (see history/prepared.ts). */
+const statements = perDatabase((history) => {
+  const call = prepareInsert(history, calls, "RETURNING id");
+  const leg = prepareInsert(history, callLegs);
+  const transfer = prepareInsert(history, callTransfers);
   return {
     call: call.statement,
     callValues: call.values,
@@ -132,7 +115,7 @@ function prepare(history: History) {
     transferValues: transfer.values,
     channel: history.sqlite.prepare(`INSERT INTO ${getTableName(callChannels)} (uniqueid, call_id) VALUES (?, ?) ON CONFLICT (uniqueid) DO UPDATE SET call_id = excluded.call_id`),
   };
-}
+});
 
 /**
  * Ended calls, written off the event path: bun:sqlite is synchronous, and a write waiting

@@ -55,6 +55,29 @@ describe("FastAGI server over real TCP", () => {
     await waitFor(() => server.activeSessions === 0, "sessions to end");
   });
 
+  test("a finished session leaves nothing behind: its socket and session are released at once", async () => {
+    const channels: Array<WeakRef<object>> = [];
+    const { server } = start({
+      ivr: async (channel) => {
+        channel.onHangup(() => void channel.env); // the session now holds the channel
+        channels.push(new WeakRef(channel));
+        await channel.answer();
+      },
+    });
+    for (let i = 0; i < 100; i++) {
+      const client = await connectFastAgi(server.port);
+      client.write(envText(fastAgiEnv("ivr")));
+      expect(await client.lines.next()).toBe("ANSWER");
+      client.write("200 result=0\n");
+      expect(await client.lines.closed()).toEqual([]);
+    }
+    await waitFor(() => server.activeSessions === 0, "sessions to end");
+    await Bun.sleep(10);
+    Bun.gc(true);
+    expect(channels).toHaveLength(100);
+    expect(channels.filter((ref) => ref.deref() !== undefined).length).toBeLessThan(5);
+  });
+
   test("HANGUP mid-session: dead-channel commands still run, the socket is closed at the end", async () => {
     const transcript = withScript(recorded("fastagi-hangup-during-prompt"), "ivr");
     let hungUp = false;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { AgiChannel } from "../../src/agi/channel.ts";
-import { AgiArgumentError, AgiHangupError, AgiProtocolError } from "../../src/agi/errors.ts";
+import { AgiArgumentError, AgiHangupError, AgiProtocolError, AgiShutdownError } from "../../src/agi/errors.ts";
 import { AgiSession, MAX_COMMAND_BYTES } from "../../src/agi/session.ts";
 
 /** A session whose transport records what was written; `alive` false simulates EPIPE. */
@@ -69,6 +69,22 @@ describe("AgiSession", () => {
     await expect(queued).rejects.toMatchObject({ reason: "closed" });
     await expect(session.send("NOOP")).rejects.toMatchObject({ reason: "closed" });
     expect(session.signal.aborted).toBe(true);
+  });
+
+  test("the signal is aborted with the cause given to close(), whether asked for before or after", () => {
+    const cause = new AgiShutdownError();
+    const before = recordingSession().session;
+    const signal = before.signal;
+    before.close("server shutting down", cause);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(cause);
+    const after = recordingSession().session;
+    after.close("server shutting down", cause);
+    expect(after.signal.aborted).toBe(true);
+    expect(after.signal.reason).toBe(cause);
+    const ended = recordingSession().session;
+    ended.end();
+    expect(ended.signal.reason).toBeInstanceOf(Error);
   });
 
   test("a write that fails (EPIPE) ends the session instead of throwing", async () => {

@@ -1,3 +1,4 @@
+import { Database } from "bun:sqlite";
 import { beforeAll, describe, expect, test } from "bun:test";
 import { compiledBinary } from "../helpers/binary.ts";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,7 +26,7 @@ async function startServe(args: string[]) {
     if (line === undefined) throw new Error(`ivr serve exited: ${seen.join("\n")}`);
     seen.push(line);
     const port = /FastAGI listening on 127\.0\.0\.1:(\d+)/.exec(line)?.[1];
-    if (port) return { proc, port: Number(port), log, seen };
+    if (port) return { proc, port: Number(port), log, seen, db };
   }
 }
 
@@ -51,7 +52,7 @@ async function callUpToPrompt(port: number) {
 
 describe("ivr serve plays the IVR at agi://host/ivr", () => {
   test("recorded FastAGI menu calls, several at once, against the compiled binary", async () => {
-    const { proc, port, log, seen } = await startServe([]);
+    const { proc, port, log, seen, db } = await startServe([]);
     const files = ["fastagi-queue-at-once.txt", "fastagi-ext1001-answered.txt", "fastagi-no-input.txt", "fastagi-dial-cancel.txt", "fastagi-hangup-during-welcome.txt"];
     await Promise.all(files.map(async (file) => playAsterisk(loadTranscript(join(IVR_FIXTURES, file)), await connectFastAgi(port))));
     proc.kill("SIGTERM");
@@ -60,6 +61,11 @@ describe("ivr serve plays the IVR at agi://host/ivr", () => {
     const stderr = [...seen, ...(await log.closed())].join("\n");
     expect(stderr).not.toMatch(/Warning|NaN/);
     expect(stderr.match(/Call finished/g)).toHaveLength(files.length);
+    // Recorded by the writer thread, which the binary must carry (scripts/build.ts).
+    expect(stderr).not.toContain("writer thread");
+    const history = new Database(db, { readonly: true });
+    expect(history.query("select count(*) as n from calls").get()).toEqual({ n: files.length });
+    history.close();
   });
 });
 

@@ -12,7 +12,7 @@ import { callRow } from "../helpers/history.ts";
 import { admin, macroRequest, SMART_CONFIG, testApp } from "../helpers/http-app.ts";
 
 /** The Smart Redirect fixture with schedules: enterprise 0367 keeps "never" hours (always closed). */
-const config = parseConfig(
+const parsed = parseConfig(
   `${readFileSync(SMART_CONFIG, "utf8").replace("      rate_limit_per_second: 20\n", "      rate_limit_per_second: 20\n      schedule: never\n")}
 schedules:
   always:
@@ -23,7 +23,8 @@ schedules:
 `,
   "ivr.yaml",
 );
-config.dids!["0298765432"] = { ...config.dids!["0298765432"], schedule: "never" };
+// A new object, not an edit: a loaded config is never changed (menuFor resolves each once).
+const config = { ...parsed, dids: { ...parsed.dids, "0298765432": { ...parsed.dids!["0298765432"], schedule: "never" } } };
 
 const put = (body: unknown) => admin({ method: "PUT", headers: { "Content-Type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
 const json = async (res: Response) => (await res.json()) as Record<string, any>;

@@ -108,6 +108,19 @@ describe("POST /api/callevent/getcustomerdata, the legacy macro's contract", () 
     expect((await t.app.request(URL_, macroRequest("80291234567"))).status).toBe(200);
   });
 
+  test("without rate_limit_per_second a busy PBX is never throttled: 1,500 requests at once all routed; bad tokens still stop at 10", async () => {
+    const config = loadConfigFile(SMART_CONFIG).config;
+    delete config.smart!.enterprises!["0367"]!.rate_limit_per_second;
+    const t = testApp({ config });
+    insertCall(t.history, callRow({ externalNumber: CLIENT, status: "answered", answeredExtension: "150", startedAt: 2_000 }));
+    const statuses = await Promise.all(Array.from({ length: 1500 }, async () => (await t.app.request(URL_, macroRequest("80291234567"))).status));
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    const bad: number[] = [];
+    for (let i = 0; i < 12; i++) bad.push((await t.app.request(URL_, macroRequest("80291234567", "0001363", "not-the-token-0123456789"))).status);
+    expect(bad.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(bad.slice(10)).toEqual([429, 429]);
+  });
+
   test("never a 5xx to the PBX: a failing history gives nulls", async () => {
     const t = withHistory();
     t.history.close(); // every lookup now throws

@@ -5,6 +5,10 @@ import type { AppDeps } from "../deps.ts";
 import { cidrContains } from "../ip.ts";
 import { RateLimiter } from "../rate-limit.ts";
 
+/** Requests with a missing or wrong token, per client address: 2 a second, bursts of 10. */
+const BAD_TOKENS_PER_SECOND = 2;
+const BAD_TOKENS_BURST = 10;
+
 /** The legacy macro's body; values may come as strings or numbers. */
 function readLegacyBody(body: unknown): { request: DecisionRequest; uniqueid?: string } | { error: string } {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return { error: "the body must be a JSON object" };
@@ -74,7 +78,7 @@ export function smartRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
       const enterprise = token ? deps.smart.byToken(token) : undefined;
       if (!enterprise) {
         // Guessing tokens is slowed down per address.
-        if (!limiter.allow(`anonymous|${ip}`, 2, 10)) return refuse(429, "rate_limited", "too many requests with a bad token");
+        if (!limiter.allow(`anonymous|${ip}`, BAD_TOKENS_PER_SECOND, BAD_TOKENS_BURST)) return refuse(429, "rate_limited", "too many requests with a bad token");
         return refuse(401, "unauthorized", token ? "unknown token" : "the Token header is missing");
       }
       if (enterprise.allowIps.length && !enterprise.allowIps.some((cidr) => cidrContains(cidr, ip))) {
