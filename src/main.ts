@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   calls: async () => (await import("./cli/calls.ts")).runCalls,
   dialplan: async () => (await import("./cli/dialplan.ts")).runDialplan,
   ami: async () => (await import("./cli/ami.ts")).runAmi,
+  webhooks: async () => (await import("./cli/webhooks.ts")).runWebhooks,
   // Internal, not in the help: ivr serve and per-call processes read a config in a child (config/child.ts).
   __config: async () => (await import("./config/child.ts")).runConfigChild,
   version: async () => async () => {

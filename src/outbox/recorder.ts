@@ -89,7 +89,7 @@ export class OutboxRecorder {
     const waiting = this.reserved.get(key)?.events ?? [];
     let n = 0;
     const now = this.clock();
-    for (const event of [...waiting, ...events]) n += this.store(event, now);
+    for (const event of [...waiting, ...events]) n += this.storeNow(event, now);
     return n;
   }
 
@@ -111,7 +111,7 @@ export class OutboxRecorder {
     try {
       this.options.store.history.sqlite.transaction(() => {
         const now = this.clock();
-        for (const event of batch) n += this.store(event, now);
+        for (const event of batch) n += this.storeNow(event, now);
       })();
     } catch (error) {
       this.pending = batch.concat(this.pending);
@@ -131,7 +131,8 @@ export class OutboxRecorder {
     return n;
   }
 
-  private store(event: PublishedEvent, now: number): number {
+  /** Stores one event now, inside the caller's transaction (1), or not at all when no target wants it (0). */
+  storeNow(event: PublishedEvent, now = this.clock()): number {
     let data: Record<string, unknown>;
     try {
       data = event.data();

@@ -119,6 +119,7 @@ export class OutboxWorker {
   }
 
   targetStatus(): ReadonlyMap<string, TargetStatus> {
+    for (const name of this.status.keys()) this.statusOf(name);
     return this.status;
   }
 

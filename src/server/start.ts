@@ -10,6 +10,7 @@ import { WriteQueue } from "../history/write-queue.ts";
 import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
+import { startIntegrations } from "../integrations/service.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
 import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
@@ -94,7 +95,8 @@ export function startServer(options: ServerOptions): RunningServer {
     }
   };
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
-  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
+  const integrations = startIntegrations({ history, config: () => store.current.config, log, env: options.env });
+  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env, outbox: integrations.tracking });
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -108,6 +110,7 @@ export function startServer(options: ServerOptions): RunningServer {
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
+    integrations,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
@@ -125,6 +128,7 @@ export function startServer(options: ServerOptions): RunningServer {
   } catch (error) {
     void fastagi?.stop(0);
     void tracking?.stop();
+    void integrations.stop(0);
     history.close();
     throw error;
   }
@@ -164,6 +168,7 @@ export function startServer(options: ServerOptions): RunningServer {
       await http.stop();
       await regeneration;
       await tracking?.stop();
+      await integrations.stop();
       upkeep.stop();
       queue.close();
       history.close();

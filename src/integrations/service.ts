@@ -1,0 +1,121 @@
+import type { IvrConfig } from "../config/schema.ts";
+import type { History } from "../history/db.ts";
+import { isBusyError } from "../history/db.ts";
+import type { Logger } from "../log.ts";
+import { DEFAULT_RETRY_WINDOW_MS } from "../outbox/backoff.ts";
+import { OutboxRecorder } from "../outbox/recorder.ts";
+import { OutboxStore } from "../outbox/store.ts";
+import { OutboxWorker } from "../outbox/worker.ts";
+import type { LiveEvent } from "../tracking/live.ts";
+import type { CallOutbox } from "../tracking/store.ts";
+import { usersByExtension } from "../tracking/users.ts";
+import { endedCallToOutbox, liveEventToOutbox } from "./call-events.ts";
+import { HistoryTap } from "./history-tap.ts";
+import { outboxHealth, outboxMetrics } from "./status.ts";
+import { type CrmTargetFactory, TargetRegistry } from "./targets.ts";
+
+export interface IntegrationsOptions {
+  history: History;
+  config: () => IvrConfig;
+  log: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** The CRMs' targets for a config (none until they are wired). */
+  crms?: CrmTargetFactory;
+  clock?: () => number;
+  /** How often the history's new rows are looked at (ivr.input, smart.decision) and other upkeep runs. */
+  upkeepMs?: number;
+}
+
+const HOLD_BACK_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const DEFAULT_KEEP_DAYS = 7;
+
+/**
+ * Everything that leaves ivr serve: webhooks and CRM sync through one outbox. The tracker
+ * hands over its changes (`tracking`), the history's IVR calls and Smart decisions are read
+ * as they are written, the worker delivers. Starts and stops with ivr serve.
+ */
+export function startIntegrations(options: IntegrationsOptions) {
+  const { history, log } = options;
+  const clock = options.clock ?? Date.now;
+  const settings = () => options.config().integrations;
+  const registry = new TargetRegistry(settings, options.crms ?? (() => []), (m) => log.warn(m), options.env);
+  const store = new OutboxStore(history);
+  const worker = new OutboxWorker({
+    store,
+    targets: () => registry.current(),
+    log,
+    clock,
+    retryWindowMs: () => (settings()?.outbox?.retry_hours !== undefined ? settings()!.outbox!.retry_hours! * 3_600_000 : DEFAULT_RETRY_WINDOW_MS),
+  });
+  const recorder = new OutboxRecorder({ store, routing: () => registry.routing(), log, clock, onStored: () => worker.kick() });
+  const tap = new HistoryTap(history, store, (event) => recorder.storeNow(event));
+  const userFor = usersByExtension(options.config);
+
+  /** The tracker's side: live changes wait in the recorder; an ended call's events go in its own transaction. */
+  const tracking: CallOutbox & { onLiveEvent(event: LiveEvent): void } = {
+    onLiveEvent: (event) => {
+      if (event.type === "call.ended") recorder.reserve(event.call.id);
+      else recorder.publish(liveEventToOutbox(event, options.config, userFor));
+    },
+    withCall: (call, id) => recorder.writeWithCall(call.id, [endedCallToOutbox(call, id, options.config(), userFor)]),
+    written: (call, stored) => recorder.committed(call.id, stored),
+  };
+
+  let lastHoldBack = clock();
+  let lastPrune = 0;
+  const upkeep = () => {
+    recorder.flush();
+    try {
+      const tapped = tap.poll();
+      if (tapped) {
+        recorder.stored += tapped;
+        worker.kick();
+      }
+      const now = clock();
+      if (now - lastHoldBack >= HOLD_BACK_EVERY_MS) {
+        lastHoldBack = now;
+        store.holdBehindFailed();
+      }
+      if (now - lastPrune >= PRUNE_EVERY_MS) {
+        lastPrune = now;
+        const pruned = store.prune(now - (settings()?.outbox?.keep_days ?? DEFAULT_KEEP_DAYS) * 86_400_000);
+        if (pruned) log.info(`outbox: forgot ${pruned} deliveries delivered more than ${settings()?.outbox?.keep_days ?? DEFAULT_KEEP_DAYS} days ago`);
+      }
+    } catch (error) {
+      if (!isBusyError(error)) log.error(`outbox upkeep failed (will retry): ${(error as Error).message}`);
+    }
+  };
+  const timer = setInterval(upkeep, options.upkeepMs ?? 1000);
+  timer.unref?.();
+  worker.start();
+
+  return {
+    store,
+    recorder,
+    worker,
+    registry,
+    tracking,
+    /** One round of upkeep now (tests). */
+    upkeep,
+    health: () => outboxHealth(store, worker, recorder, clock()),
+    metrics: () => outboxMetrics(store, worker, recorder, clock()),
+    retry: (id: number) => {
+      const n = store.retry(id, clock());
+      if (n) worker.kick();
+      return n;
+    },
+    retryAll: (target?: string) => {
+      const n = store.retryAll(clock(), target);
+      if (n) worker.kick();
+      return n;
+    },
+    async stop(graceMs = 1000) {
+      clearInterval(timer);
+      recorder.flush();
+      await worker.stop(graceMs);
+    },
+  };
+}
+
+export type Integrations = ReturnType<typeof startIntegrations>;
