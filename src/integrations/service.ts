@@ -10,17 +10,17 @@ import type { LiveEvent } from "../tracking/live.ts";
 import type { CallOutbox } from "../tracking/store.ts";
 import { usersByExtension } from "../tracking/users.ts";
 import { endedCallToOutbox, liveEventToOutbox } from "./call-events.ts";
+import { CrmLookups } from "./crm-lookup.ts";
+import { CrmInstances } from "./crms.ts";
 import { HistoryTap } from "./history-tap.ts";
 import { outboxHealth, outboxMetrics } from "./status.ts";
-import { type CrmTargetFactory, TargetRegistry } from "./targets.ts";
+import { TargetRegistry } from "./targets.ts";
 
 export interface IntegrationsOptions {
   history: History;
   config: () => IvrConfig;
   log: Logger;
   env?: NodeJS.ProcessEnv;
-  /** The CRMs' targets for a config (none until they are wired). */
-  crms?: CrmTargetFactory;
   clock?: () => number;
   /** How often the history's new rows are looked at (ivr.input, smart.decision) and other upkeep runs. */
   upkeepMs?: number;
@@ -39,7 +39,9 @@ export function startIntegrations(options: IntegrationsOptions) {
   const { history, log } = options;
   const clock = options.clock ?? Date.now;
   const settings = () => options.config().integrations;
-  const registry = new TargetRegistry(settings, options.crms ?? (() => []), (m) => log.warn(m), options.env);
+  const crms = new CrmInstances(settings, history, log, options.env);
+  const registry = new TargetRegistry(settings, (s) => crms.targets(s), (m) => log.warn(m), options.env);
+  const lookups = new CrmLookups(() => crms.finders(), clock);
   const store = new OutboxStore(history);
   const worker = new OutboxWorker({
     store,
@@ -96,6 +98,8 @@ export function startIntegrations(options: IntegrationsOptions) {
     worker,
     registry,
     tracking,
+    /** Smart Redirect's crm source: the enterprise's CRMs in order, within a budget. */
+    crm: lookups.lookup.bind(lookups),
     /** One round of upkeep now (tests). */
     upkeep,
     health: () => outboxHealth(store, worker, recorder, clock()),

@@ -65,7 +65,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
   const smart = new SmartService({
     snapshot: () => store.current,
-    sources: historySources(history),
+    sources: { ...historySources(history), crm: (order, phone, budgetMs) => integrations.crm(order, phone, budgetMs) },
     decisionLog: new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log),
     log,
     env: options.env,
