@@ -4,6 +4,7 @@ import type { Logger } from "../log.ts";
 import type { Target } from "../outbox/types.ts";
 import { bitrix24 } from "./bitrix24/index.ts";
 import type { CrmFinder } from "./crm-lookup.ts";
+import { retailcrm } from "./retailcrm/index.ts";
 
 interface Crm {
   target: Target;
@@ -51,6 +52,7 @@ export class CrmInstances {
     let crm = this.made.get(name);
     if (crm) return crm;
     if (name === "bitrix24") crm = bitrix24(() => this.settings()?.bitrix24, this.history, this.log, this.env);
+    if (name === "retailcrm") crm = retailcrm(() => this.settings()?.retailcrm, this.history, this.env);
     if (crm) this.made.set(name, crm);
     return crm;
   }

@@ -96,8 +96,11 @@ describe("Bitrix24: each tracked call registered", () => {
     recorder.publish(ringB!);
     await settle();
     expect(fake.calls).toHaveLength(1);
+    // Whichever of the two registered second (they go at once) is refused, naming the other.
     const failed = store.list({ state: "failed", limit: 5 });
-    expect(failed.map((d) => [d.key, d.lastError])).toEqual([["call-b", expect.stringContaining("the CRM answered with the id it gave call call-a")]]);
+    expect(failed).toHaveLength(1);
+    const other = failed[0]!.key === "call-a" ? "call-b" : "call-a";
+    expect(failed[0]!.lastError).toContain(`the CRM answered with the id it gave call ${other}`);
   });
 
   test("an answer lost after the finish was done: the retry does not finish twice", async () => {

@@ -2,6 +2,7 @@ import type { Bitrix24Settings } from "../../config/integrations-schema.ts";
 import type { Logger } from "../../log.ts";
 import type { DeliveryContext, DeliveryItem, DeliveryResult, OutboxEvent, Target } from "../../outbox/types.ts";
 import { type CrmCallState, type CrmCallStore, SharedRemoteId } from "../call-state.ts";
+import { deliverCallEvents } from "../crm-delivery.ts";
 import { type CrmCall, type CrmEvent, crmAccepts, crmEvent, customerNumber, recordingUrl, ringingExtension } from "../crm-event.ts";
 import { type Bitrix24Client, Bitrix24Error } from "./client.ts";
 import type { UserDirectory } from "./users.ts";
@@ -41,30 +42,18 @@ export class Bitrix24Target implements Target {
   }
 
   async deliver(items: readonly DeliveryItem[], context: DeliveryContext): Promise<DeliveryResult> {
-    const events = items.map((item) => crmEvent(item.payload));
-    const callId = events[0]!.call.id;
-    const state = this.calls.get(callId);
-    let done = 0;
-    try {
-      while (done < events.length) {
-        const event = events[done]!;
-        if (event.type === "call.ringing") {
-          // The phones ringing now (a ringall queue): one register if need be, one show for all.
-          let end = done;
-          while (end < events.length && events[end]!.type === "call.ringing") end++;
-          await this.ringing(events.slice(done, end), state, context.signal);
-          done = end;
-          continue;
-        }
-        if (event.type === "call.started") await this.register(event.call, state, event.call.caller_extension ?? undefined, context.signal);
-        if (event.type === "call.answered") await this.answered(event.call, state, context.signal);
-        if (event.type === "call.ended") await this.ended(event.call, state, items[done]!, context.signal);
-        done++;
-      }
-      return { delivered: done };
-    } catch (error) {
-      return { delivered: done, ...failure(error) };
-    }
+    const { signal } = context;
+    const state = this.calls.get(crmEvent(items[0]!.payload).call.id);
+    return deliverCallEvents(
+      items,
+      {
+        ringing: (events) => this.ringing(events, state, signal),
+        started: (event) => this.register(event.call, state, event.call.caller_extension ?? undefined, signal),
+        answered: (event) => this.answered(event.call, state, signal),
+        ended: (event, item) => this.ended(event.call, state, item, signal),
+      },
+      failure,
+    );
   }
 
   private async ringing(events: CrmEvent[], state: CrmCallState, signal: AbortSignal): Promise<void> {
