@@ -9,6 +9,8 @@ import { retailcrm } from "./retailcrm/index.ts";
 interface Crm {
   target: Target;
   finder: CrmFinder;
+  /** Bitrix24: a user's internal number. */
+  users?: { extensionOfUser(userId: string): Promise<string | undefined> };
 }
 
 /**
@@ -39,6 +41,11 @@ export class CrmInstances {
       if (crm) finders.set(name, crm.finder);
     }
     return finders;
+  }
+
+  /** The extension of a Bitrix24 user (click-to-call names the user, not the phone). */
+  bitrix24Extension(userId: string): Promise<string | undefined> {
+    return this.settings()?.bitrix24 ? (this.instance("bitrix24")?.users?.extensionOfUser(userId) ?? Promise.resolve(undefined)) : Promise.resolve(undefined);
   }
 
   private configured(settings: IntegrationsSettings): Crm[] {

@@ -12,6 +12,7 @@ import { usersByExtension } from "../tracking/users.ts";
 import { endedCallToOutbox, liveEventToOutbox } from "./call-events.ts";
 import { CrmLookups } from "./crm-lookup.ts";
 import { CrmInstances } from "./crms.ts";
+import { type OriginateResult, type Originator, refuseOrigination } from "./click-to-call.ts";
 import { HistoryTap } from "./history-tap.ts";
 import { outboxHealth, outboxMetrics } from "./status.ts";
 import { TargetRegistry } from "./targets.ts";
@@ -64,6 +65,31 @@ export function startIntegrations(options: IntegrationsOptions) {
     written: (call, stored) => recorder.committed(call.id, stored),
   };
 
+  let originate: Originator = refuseOrigination;
+
+  /**
+   * A CRM asks for a call (click-to-call): the manager's extension (Bitrix24 names its
+   * user), then the originator. A refusal is logged, and Bitrix24's call card is finished
+   * with the reason (through the outbox, like everything sent to it).
+   */
+  async function clickToCall(request: { source: "bitrix24" | "retailcrm"; phone: string; extension?: string; userId?: string; crmCallId?: string }): Promise<OriginateResult> {
+    let result: OriginateResult;
+    const extension = request.extension ?? (request.userId ? await crms.bitrix24Extension(request.userId).catch(() => undefined) : undefined);
+    if (!extension) result = { ok: false, reason: `${request.source} user ${request.userId ?? "?"} has no internal number (UF_PHONE_INNER) to ring first` };
+    else result = await originate({ extension, phone: request.phone, source: request.source, crmCallId: request.crmCallId }).catch((error: Error) => ({ ok: false as const, reason: error.message }));
+    if (result.ok) return result;
+    log.warn(`click-to-call from ${request.source} to ${request.phone} refused: ${result.reason}`);
+    if (request.source === "bitrix24" && request.crmCallId && request.userId) {
+      const refused = { type: "click_to_call.refused", key: request.crmCallId, at: clock(), data: () => ({ call_id: request.crmCallId, user_id: request.userId, reason: result.reason }) };
+      try {
+        if (history.sqlite.transaction(() => recorder.storeNow(refused))()) worker.kick();
+      } catch (error) {
+        log.error(`click-to-call: telling Bitrix24 failed: ${(error as Error).message}`);
+      }
+    }
+    return result;
+  }
+
   let lastHoldBack = clock();
   let lastPrune = 0;
   const upkeep = () => {
@@ -100,6 +126,9 @@ export function startIntegrations(options: IntegrationsOptions) {
     tracking,
     /** Smart Redirect's crm source: the enterprise's CRMs in order, within a budget. */
     crm: lookups.lookup.bind(lookups),
+    clickToCall,
+    /** Wires click-to-call to the origination API (POST /api/originate's implementation). */
+    setOriginator: (originator: Originator) => void (originate = originator),
     /** One round of upkeep now (tests). */
     upkeep,
     health: () => outboxHealth(store, worker, recorder, clock()),

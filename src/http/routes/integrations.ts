@@ -1,6 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { DeliveryRecord, DeliveryState } from "../../outbox/store.ts";
 import type { AppDeps } from "../deps.ts";
+import { clickToCallRoutes } from "./click-to-call.ts";
 
 const STATES: readonly DeliveryState[] = ["pending", "delivered", "failed"];
 const MAX_LIMIT = 500;
@@ -66,5 +67,6 @@ export function integrationRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono
     if (delivery.state !== "failed") return c.json({ error: `delivery ${id} is ${delivery.state}, not failed: nothing to retry` }, 409);
     return c.json({ retried: integrations.retry(id) });
   });
+  app.route("/", clickToCallRoutes(deps));
   return app;
 }

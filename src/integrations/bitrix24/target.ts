@@ -38,11 +38,13 @@ export class Bitrix24Target implements Target {
   ) {}
 
   accepts(event: OutboxEvent): boolean {
+    if (event.type === "click_to_call.refused") return true;
     return this.settings()?.register_calls !== false && crmAccepts(event.type, event.data);
   }
 
   async deliver(items: readonly DeliveryItem[], context: DeliveryContext): Promise<DeliveryResult> {
     const { signal } = context;
+    if (items[0]!.type === "click_to_call.refused") return this.refused(items[0]!, signal);
     const state = this.calls.get(crmEvent(items[0]!.payload).call.id);
     return deliverCallEvents(
       items,
@@ -54,6 +56,18 @@ export class Bitrix24Target implements Target {
       },
       failure,
     );
+  }
+
+  /** A click-to-call that could not be placed: Bitrix24's card for it is finished, declined, with the reason. */
+  private async refused(item: DeliveryItem, signal: AbortSignal): Promise<DeliveryResult> {
+    const { data } = JSON.parse(item.payload) as { data: { call_id: string; user_id: string; reason: string } };
+    try {
+      await this.client.call("telephony.externalcall.finish", { CALL_ID: data.call_id, USER_ID: Number(data.user_id), DURATION: 0, STATUS_CODE: "603", FAILED_REASON: data.reason }, signal);
+    } catch (error) {
+      // Already gone (finished by hand, or by an earlier attempt): nothing is left to tell.
+      if (!(error instanceof Bitrix24Error && /not found/i.test(error.message))) return { delivered: 0, ...failure(error) };
+    }
+    return { delivered: 1 };
   }
 
   private async ringing(events: CrmEvent[], state: CrmCallState, signal: AbortSignal): Promise<void> {

@@ -39,6 +39,12 @@ export class UserDirectory {
     return this.byId.get(userId);
   }
 
+  /** The extension of a user, reading the portal's users first when they are missing or old (click-to-call may wait). */
+  async extensionOfUser(userId: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (this.loadedAt === undefined || this.clock() - this.loadedAt > this.ttlMs() || !this.byId.has(userId)) await this.refresh(signal);
+    return this.byId.get(userId);
+  }
+
   refresh(signal?: AbortSignal): Promise<void> {
     this.loading ??= this.load(signal).finally(() => {
       this.loading = undefined;

@@ -1,4 +1,4 @@
-import type { WebhookSettings } from "../../config/integrations-schema.ts";
+import { isWebhookEvent, type WebhookSettings } from "../../config/integrations-schema.ts";
 import { resolveSecret, secretReference } from "../../config/secret.ts";
 import { parseRetryAfter } from "../../outbox/backoff.ts";
 import { HttpFailure, httpRequest } from "../../outbox/http.ts";
@@ -13,9 +13,9 @@ export function webhookTargetName(settings: Pick<WebhookSettings, "name" | "url"
   return `webhook:${url.host}${url.pathname === "/" ? "" : url.pathname}`;
 }
 
-/** Whether a subscription takes an event type (`*` takes all). */
+/** Whether a subscription takes an event type (`*` takes every published one, not the CRMs' own). */
 export function subscribed(events: readonly string[], type: string): boolean {
-  return events.includes("*") || events.includes(type);
+  return events.includes(type) || (events.includes("*") && type !== "*" && isWebhookEvent(type));
 }
 
 /**
