@@ -19,6 +19,13 @@ const COLUMNS = `d.id, d.event_id AS eventId, e.message_id AS messageId, d.order
   d.attempts, d.created_at AS createdAt, d.target, d.state, d.next_attempt_at AS nextAttemptAt, d.last_attempt_at AS lastAttemptAt,
   d.delivered_at AS deliveredAt, d.last_error AS lastError`;
 
+/**
+ * next_attempt_at of a delivery waiting for an earlier one of its call to the same target:
+ * never due by itself. When the one before it is delivered it becomes due at once, so the
+ * index of due deliveries holds only the first of each call, however long the queue.
+ */
+export const WAITING = Number.MAX_SAFE_INTEGER;
+
 /** Idempotency keys as Standard Webhooks spells them (no dots: they are part of what is signed). */
 export const newMessageId = () => `msg_${randomUUID().replace(/-/g, "")}`;
 
@@ -39,6 +46,13 @@ export class OutboxStore {
       ),
       insertEvent: db.prepare("INSERT INTO outbox_events (message_id, ordering_key, sequence, type, at, payload, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
       insertDelivery: db.prepare("INSERT INTO outbox_deliveries (event_id, target, ordering_key, state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', 0, ?, ?)"),
+      open: db.prepare("SELECT 1 AS open FROM outbox_deliveries WHERE target = ? AND ordering_key = ? AND state <> 'delivered' LIMIT 1"),
+      // The first open delivery of the call (through the index of open ones), if it is waiting.
+      promote: db.prepare(
+        `UPDATE outbox_deliveries SET next_attempt_at = ?
+         WHERE id = (SELECT min(id) FROM outbox_deliveries WHERE target = ? AND ordering_key = ? AND state <> 'delivered')
+           AND state = 'pending' AND next_attempt_at = ${WAITING}`,
+      ),
       // Due: pending, its time come, and the first open delivery of its call to its target.
       due: db.prepare(
         `SELECT ${COLUMNS} FROM outbox_deliveries d JOIN outbox_events e ON e.id = d.event_id
@@ -81,7 +95,7 @@ export class OutboxStore {
     const { sequence } = this.sql.nextSequence.get(event.key, now) as { sequence: number };
     const payload = JSON.stringify({ type: event.type, timestamp: new Date(event.at).toISOString(), data: { ...event.data, sequence } });
     const { id } = this.sql.insertEvent.get(newMessageId(), event.key, sequence, event.type, event.at, payload, now) as { id: number };
-    for (const target of targets) this.sql.insertDelivery.run(id, target, event.key, now, now);
+    for (const target of targets) this.sql.insertDelivery.run(id, target, event.key, this.sql.open.get(target, event.key) ? WAITING : now, now);
     return id;
   }
 
@@ -100,9 +114,13 @@ export class OutboxStore {
     return (this.sql.byId.get(id) as DeliveryRecord | null) ?? undefined;
   }
 
-  markDelivered(ids: readonly number[], now: number): void {
+  /** Deliveries of one call to one target are done; the next of that call becomes due. */
+  markDelivered(items: readonly Pick<DeliveryRecord, "id" | "target" | "key">[], now: number): void {
+    if (!items.length) return;
     this.history.sqlite.transaction(() => {
-      for (const id of ids) this.sql.delivered.run(now, now, id);
+      for (const item of items) this.sql.delivered.run(now, now, item.id);
+      const last = items.at(-1)!;
+      this.sql.promote.run(now, last.target, last.key);
     })();
   }
 
@@ -130,7 +148,15 @@ export class OutboxStore {
   retry(id: number, now: number): number {
     const item = this.get(id);
     if (!item || item.state !== "failed") return 0;
-    return this.sql.retryKey.run(now, now, item.target, item.key).changes;
+    return this.retryKey(item.target, item.key, now);
+  }
+
+  private retryKey(target: string, key: string, now: number): number {
+    return this.history.sqlite.transaction(() => {
+      const n = this.sql.retryKey.run(WAITING, now, target, key).changes;
+      this.sql.promote.run(now, target, key);
+      return n;
+    })();
   }
 
   /** Every dead letter (of one target) back to pending. */
@@ -140,7 +166,7 @@ export class OutboxStore {
       .all(...((target ? [target] : []) as SQLQueryBindings[])) as Array<{ target: string; key: string }>;
     let count = 0;
     this.history.sqlite.transaction(() => {
-      for (const k of keys) count += this.sql.retryKey.run(now, now, k.target, k.key).changes;
+      for (const k of keys) count += this.retryKey(k.target, k.key, now);
     })();
     return count;
   }

@@ -48,7 +48,7 @@ export class OutboxWorker {
   private readonly status = new Map<string, TargetStatus>();
   private readonly lastLogged = new Map<string, number>();
   private readonly abort = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: ReturnType<typeof setImmediate> | undefined;
   private interval: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
   private stopped = false;
@@ -67,11 +67,12 @@ export class OutboxWorker {
   /** Something new was enqueued (or retried): look now rather than at the next poll. */
   kick(): void {
     if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => {
+    // setImmediate, not setTimeout(0): timers are clamped to a millisecond, which would cap
+    // each place of a target's concurrency at a thousand deliveries a second.
+    this.timer = setImmediate(() => {
       this.timer = undefined;
       void this.tick();
-    }, 0);
-    this.timer.unref?.();
+    });
   }
 
   /** Starts every delivery that is due now; resolves once they are started (not finished). */
@@ -83,8 +84,12 @@ export class OutboxWorker {
       const targets = this.options.targets();
       let started = 0;
       let due: DeliveryRecord[];
+      // As many as there are free places, and the ones in flight (still pending, skipped below).
+      let free = 0;
+      for (const target of targets.values()) free += Math.max(0, target.concurrency - (this.inFlightPerTarget.get(target.name) ?? 0));
+      if (free === 0 && targets.size > 0) return 0;
       try {
-        due = this.options.store.due(this.clock(), MAX_DUE_PER_TICK);
+        due = this.options.store.due(this.clock(), Math.min(MAX_DUE_PER_TICK, free + this.inFlightKeys.size + this.unrecordedKeys.size + 16));
       } catch (error) {
         if (!isBusyError(error)) this.options.log.error(`outbox: reading due deliveries failed: ${(error as Error).message}`);
         return 0;
@@ -126,7 +131,7 @@ export class OutboxWorker {
   /** Stops starting attempts and aborts those in flight: they stay pending and are retried after a restart. */
   async stop(graceMs = 1000): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    clearImmediate(this.timer);
     clearInterval(this.interval);
     const all = Promise.all([...this.running]);
     await Promise.race([all, Bun.sleep(graceMs)]);
@@ -179,7 +184,7 @@ export class OutboxWorker {
     if (done.length) {
       status.delivered += done.length;
       status.lastSuccessAt = now;
-      this.record(keyId, () => this.options.store.markDelivered(done.map((item) => item.id), now));
+      this.record(keyId, () => this.options.store.markDelivered(done, now));
     }
     if (result.error === undefined) return;
     const failed = items[done.length];
@@ -214,23 +219,32 @@ export class OutboxWorker {
     this.options.log.warn(line);
   }
 
+  /** Outcomes are written at the next round, together: one transaction for all that finished meanwhile. */
   private record(keyId: string, write: () => void): void {
     this.unrecorded.push({ keyId, write });
     this.unrecordedKeys.add(keyId);
-    this.recordPending();
+    this.kick();
   }
 
   private recordPending(): void {
-    while (this.unrecorded.length) {
-      const next = this.unrecorded[0]!;
-      try {
-        next.write();
-      } catch (error) {
-        if (isBusyError(error)) return; // the next round writes it
-        this.options.log.error(`outbox: recording a delivery's outcome failed (it will be delivered again): ${(error as Error).message}`);
-      }
-      this.unrecorded.shift();
-      if (!this.unrecorded.some((entry) => entry.keyId === next.keyId)) this.unrecordedKeys.delete(next.keyId);
+    if (!this.unrecorded.length) return;
+    const batch = this.unrecorded.splice(0);
+    try {
+      this.options.store.history.sqlite.transaction(() => {
+        for (const entry of batch) {
+          try {
+            entry.write();
+          } catch (error) {
+            if (isBusyError(error)) throw error;
+            this.options.log.error(`outbox: recording a delivery's outcome failed (it will be delivered again): ${(error as Error).message}`);
+          }
+        }
+      })();
+    } catch (error) {
+      this.unrecorded.unshift(...batch); // busy: the next round writes them
+      if (!isBusyError(error)) this.options.log.error(`outbox: recording outcomes failed (will retry): ${(error as Error).message}`);
+      return;
     }
+    for (const entry of batch) this.unrecordedKeys.delete(entry.keyId);
   }
 }

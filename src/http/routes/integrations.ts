@@ -1,5 +1,5 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import type { DeliveryRecord, DeliveryState } from "../../outbox/store.ts";
+import { type DeliveryRecord, type DeliveryState, WAITING } from "../../outbox/store.ts";
 import type { AppDeps } from "../deps.ts";
 import { clickToCallRoutes } from "./click-to-call.ts";
 
@@ -22,7 +22,8 @@ function deliveryJson(d: DeliveryRecord) {
     attempts: d.attempts,
     created_at: iso(d.createdAt),
     last_attempt_at: iso(d.lastAttemptAt),
-    next_attempt_at: d.state === "pending" ? iso(d.nextAttemptAt) : null,
+    // A delivery waiting for an earlier one of its call has no time of its own.
+    next_attempt_at: d.state === "pending" && d.nextAttemptAt !== WAITING ? iso(d.nextAttemptAt) : null,
     delivered_at: iso(d.deliveredAt),
     last_error: d.lastError,
     payload,
