@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseConfig } from "../../src/config/load.ts";
 import { summarizeSmart } from "../../src/config/describe-smart.ts";
+import { describeIntegrations } from "../../src/integrations/describe.ts";
 import { errorsOf } from "../helpers/config-errors.ts";
 import { TEST_SECRET } from "../helpers/webhook-receiver.ts";
 
@@ -79,4 +80,16 @@ smart:
     expect(summary!.description).toContain("crm retailcrm");
     expect(summary!.notes).toContain("crm: retailcrm is not configured under integrations: (it is skipped)");
   });
+});
+
+test("ivr check describes the integrations and what they miss", () => {
+  const described = describeIntegrations(parseConfig(FULL, "ivr.yaml"), { HOOK_SECRET: TEST_SECRET });
+  expect(described!.description).toBe(
+    "webhook:hooks.example.com/ivr (call.started, call.ended, ivr.input, smart.decision, originate.answered); webhook:all (*); bitrix24 (calls registered, default user 1); retailcrm shop.retailcrm.ru (calls sent); deliveries retried for 48 h",
+  );
+  expect(described!.notes).toEqual([
+    "bitrix24.webhook_url: ${BITRIX24_WEBHOOK} is not set here: ivr serve needs it in its environment",
+    "retailcrm.api_key: ${RETAILCRM_KEY} is not set here: ivr serve needs it in its environment",
+    "no ami: section: no call events (call.*) and no CRM call registration; ivr.input and smart.decision still go out",
+  ]);
 });

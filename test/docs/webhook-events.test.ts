@@ -28,10 +28,14 @@ function page(): string {
     ...types.map((type) => `- [${type}](#${type.replace(/\./g, "")})`),
     "",
   ];
+  // Call, Leg and Transfer are shared: shown once at the end, referred to by $ref.
+  const shared: Record<string, unknown> = {};
   for (const type of types) {
-    const schema = jsonSchema(type);
-    parts.push(`## ${type}`, "", String(schema.description ?? ""), "", "Example:", "", "```json", JSON.stringify(JSON.parse(sampleBody(type)), null, 2), "```", "", "JSON Schema:", "", "```json", JSON.stringify(schema, null, 2), "```", "");
+    const { $defs, ...schema } = jsonSchema(type) as Record<string, unknown> & { $defs?: Record<string, unknown> };
+    Object.assign(shared, $defs);
+    parts.push(`## ${type}`, "", String(schema.description ?? ""), "", "Example:", "", "```json", JSON.stringify(JSON.parse(sampleBody(type)), null, 2), "```", "", "JSON Schema ($refs: [below](#shared-definitions)):", "", "```json", JSON.stringify(schema, null, 2), "```", "");
   }
+  parts.push("## Shared definitions", "", "The `$defs` every schema above refers to (`ivr webhooks schema` prints them inside each schema).", "", "```json", JSON.stringify({ $defs: shared }, null, 2), "```", "");
   return parts.join("\n");
 }
 

@@ -44,7 +44,8 @@ const call = z
     transferred: z.boolean(),
     gap: z.boolean().describe("part of the call happened while ivr was not connected"),
   })
-  .strict();
+  .strict()
+  .meta({ id: "Call", description: "a call as the live API and the history show it" });
 
 const leg = z
   .object({
@@ -67,7 +68,8 @@ const leg = z
     dial_status: text,
     hangup_cause: count,
   })
-  .strict();
+  .strict()
+  .meta({ id: "Leg", description: "a party of the call" });
 
 const transfer = z
   .object({
@@ -80,7 +82,8 @@ const transfer = z
     destination: text,
     method: text,
   })
-  .strict();
+  .strict()
+  .meta({ id: "Transfer" });
 
 const common = { call_id: z.string(), sequence: z.number().int().min(1).describe("this call's events, numbered from 1") };
 
@@ -90,13 +93,13 @@ function envelope<T extends string>(type: T, data: z.ZodObject, description: str
 
 export const WEBHOOK_SCHEMAS = {
   "call.started": envelope("call.started", z.object({ ...common, call }), "A call appeared on the PBX: its first channel (AMI call tracking)."),
-  "call.ringing": envelope("call.ringing", z.object({ ...common, call, leg: leg.describe("the party ringing") }), "A party of the call started ringing (each phone of a ringall queue is one event)."),
-  "call.answered": envelope("call.answered", z.object({ ...common, call, leg: leg.describe("the party that answered") }), "The call was answered: a party is connected to the caller (once per call)."),
+  "call.ringing": envelope("call.ringing", z.object({ ...common, call, leg }), "A party of the call (`leg`) started ringing (each phone of a ringall queue is one event)."),
+  "call.answered": envelope("call.answered", z.object({ ...common, call, leg }), "The call was answered: a party (`leg`) is connected to the caller (once per call)."),
   "call.transferred": envelope("call.transferred", z.object({ ...common, call, transfer }), "A blind or attended transfer, or a pickup."),
   "call.merged": envelope("call.merged", z.object({ ...common, call, merged_from: z.string().describe("the call id now part of this call") }), "Two calls turned out to be one conversation (a transfer or pickup joined them)."),
   "call.ended": envelope(
     "call.ended",
-    z.object({ ...common, history_id: z.number().int().describe("the call's id in the history (GET /api/calls/:id)"), call: call.extend({ legs: z.array(leg), transfers: z.array(transfer) }).strict() }),
+    z.object({ ...common, history_id: z.number().int().describe("the call's id in the history (GET /api/calls/:id)"), call: call.extend({ legs: z.array(leg), transfers: z.array(transfer) }).strict().meta({ id: "RecordedCall", description: "the call with its legs and transfers" }) }),
     "The call ended and was recorded in the history: the whole call, with its legs and transfers. Stored in the same transaction as the history row.",
   ),
   "ivr.input": envelope(
@@ -146,5 +149,5 @@ export type WebhookEventType = keyof typeof WEBHOOK_SCHEMAS;
 
 /** The JSON Schema (draft 2020-12) of an event type's body. */
 export function jsonSchema(type: WebhookEventType): Record<string, unknown> {
-  return z.toJSONSchema(WEBHOOK_SCHEMAS[type], { target: "draft-2020-12", reused: "ref" }) as Record<string, unknown>;
+  return z.toJSONSchema(WEBHOOK_SCHEMAS[type], { target: "draft-2020-12" }) as Record<string, unknown>;
 }
