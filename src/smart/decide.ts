@@ -139,7 +139,7 @@ async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: Deci
     return { name, dialPlan: null, outcome: "line_not_smart", rule: null, reason };
   }
   for (const rule of enterprise.rules) {
-    const extension = rule === "crm" ? crmManager(crm, steps) : await sources.answeredExtension(phone, rule === "last_call" ? "last" : "first");
+    const extension = rule === "crm" ? crmManager(crm, steps, enterprise.crm.length > 0) : await sources.answeredExtension(phone, rule === "last_call" ? "last" : "first");
     if (!extension) {
       if (rule !== "crm") steps.push({ rule, result: "no answered call with this number in the history" });
       continue;
@@ -159,8 +159,8 @@ async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: Deci
 }
 
 /** The crm rule's manager: the extension the answering CRM gave, or why there is none. */
-function crmManager(crm: CrmAnswer | undefined, steps: DecisionStep[]): string | undefined {
-  if (!crm) steps.push({ rule: "crm", result: "skipped: no CRM is set for this enterprise (its crm: list)" });
+function crmManager(crm: CrmAnswer | undefined, steps: DecisionStep[], listed: boolean): string | undefined {
+  if (!crm) steps.push({ rule: "crm", result: listed ? "skipped: CRMs are asked by ivr serve, not by a per-call ivr process" : "skipped: no CRM is set for this enterprise (its crm: list)" });
   else if (!crm.integration) steps.push({ rule: "crm", result: "no CRM knows this caller" });
   else if (!crm.extension) steps.push({ rule: "crm", result: `${crm.integration} names no responsible manager with an extension` });
   return crm?.extension;

@@ -72,9 +72,12 @@ describe("Smart Redirect's crm rule", () => {
     expect(await decide(enterprise({ mode: "name-only" }), ask, { sources: stranger })).toMatchObject({ name: "Alexei", dialPlan: null, outcome: "name_only" });
   });
 
-  test("an enterprise without a crm: list asks no CRM", async () => {
+  test("an enterprise without a crm: list asks no CRM; a process without CRMs (a per-call ivr) says so", async () => {
     const src = sources(async () => ({ notes: [] }));
     await decide(enterprise({ crm: undefined }), ask, { sources: src });
     expect(src.budgets).toEqual([]);
+    const perCall = await decide(enterprise(), ask, { sources: { answeredExtension: () => "150", callerName: () => undefined } });
+    expect(perCall).toMatchObject({ dialPlan: "mngr31_0001363_1", rule: "last_call" });
+    expect(perCall.steps).toContainEqual({ rule: "crm", result: "skipped: CRMs are asked by ivr serve, not by a per-call ivr process" });
   });
 });
