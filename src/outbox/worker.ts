@@ -30,6 +30,7 @@ export interface TargetStatus {
 
 const MAX_DUE_PER_TICK = 500;
 const LOG_AGAIN_MS = 300_000;
+const RECORD_EVERY_MS = 10;
 
 /**
  * Delivers what the outbox holds: due deliveries are started without waiting for one
@@ -49,6 +50,7 @@ export class OutboxWorker {
   private readonly lastLogged = new Map<string, number>();
   private readonly abort = new AbortController();
   private timer: ReturnType<typeof setImmediate> | undefined;
+  private recordTimer: ReturnType<typeof setTimeout> | undefined;
   private interval: ReturnType<typeof setInterval> | undefined;
   private ticking = false;
   private stopped = false;
@@ -132,6 +134,7 @@ export class OutboxWorker {
   async stop(graceMs = 1000): Promise<void> {
     this.stopped = true;
     clearImmediate(this.timer);
+    clearTimeout(this.recordTimer);
     clearInterval(this.interval);
     const all = Promise.all([...this.running]);
     await Promise.race([all, Bun.sleep(graceMs)]);
@@ -219,11 +222,21 @@ export class OutboxWorker {
     this.options.log.warn(line);
   }
 
-  /** Outcomes are written at the next round, together: one transaction for all that finished meanwhile. */
+  /**
+   * Outcomes are written together a few milliseconds later: one transaction for all that
+   * finished meanwhile, so a busy target costs the event loop a commit every few ms, not one
+   * per delivery (the tracker shares that loop).
+   */
   private record(keyId: string, write: () => void): void {
     this.unrecorded.push({ keyId, write });
     this.unrecordedKeys.add(keyId);
-    this.kick();
+    if (this.recordTimer || this.stopped) return;
+    this.recordTimer = setTimeout(() => {
+      this.recordTimer = undefined;
+      this.recordPending();
+      this.kick();
+    }, RECORD_EVERY_MS);
+    this.recordTimer.unref?.();
   }
 
   private recordPending(): void {
