@@ -4,7 +4,9 @@ import type { LoadedConfig } from "../config/schema.ts";
 import { databasePath } from "../history/location.ts";
 import type { NewDecisionRow } from "../history/schema.ts";
 import { ivrHandler } from "../ivr/handler.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { configHours } from "../schedules/hours.ts";
+import type { Override } from "../schedules/overrides.ts";
 import { parseFlags } from "./args.ts";
 
 /**
@@ -25,6 +27,13 @@ export async function runAgi(args: string[], startedByAsterisk = false): Promise
   const dbPath = (loaded: LoadedConfig) => databasePath(flags.db, loaded.config.database, loaded.path);
   // Smart Redirect decisions made during the call, written with its record afterwards.
   const decisions: NewDecisionRow[] = [];
+  // Schedules with the overrides ivr serve stored in the history (read once, only if a schedule is asked about).
+  let overrides: ((schedule: string) => Override | undefined) | undefined;
+  const hoursFor = (loaded: LoadedConfig, callLog: Logger) =>
+    configHours(loaded.config, async (name) => {
+      overrides ??= (await import("../schedules/override-reader.ts")).historyOverrides(dbPath(loaded), callLog);
+      return overrides(name);
+    });
   const handler = ivrHandler(
     (callLog) => configForCall(flags.config, callLog),
     async (call, loaded, callLog) => {
@@ -34,8 +43,9 @@ export async function runAgi(args: string[], startedByAsterisk = false): Promise
     // Loaded only when a DID with smart: is called.
     (loaded, callLog) => async (enterprise, request, uniqueid) => {
       const { perCallSmartRouter } = await import("../smart/per-call.ts");
-      return perCallSmartRouter(loaded, dbPath(loaded), callLog, (row) => decisions.push(row))(enterprise, request, uniqueid);
+      return perCallSmartRouter(loaded, dbPath(loaded), callLog, (row) => decisions.push(row), hoursFor(loaded, callLog))(enterprise, request, uniqueid);
     },
+    { hours: hoursFor },
   );
   const outcome = await runStdioSession(handler, log);
   return outcome === "error" ? 1 : 0;

@@ -8,6 +8,8 @@ import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
+import { closedNote, describeSchedules } from "../schedules/describe.ts";
+import { parseTypedTime } from "../schedules/local-time.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
 import { writeOut } from "./stdout.ts";
@@ -24,12 +26,18 @@ export async function runCheck(args: string[]): Promise<number> {
 }
 
 async function check(args: string[]): Promise<number> {
-  const { values } = parseFlags(args, { config: { type: "string" } });
+  const { values } = parseFlags(args, { config: { type: "string" }, at: { type: "string" } });
+  const at = values.at === undefined ? { kind: "instant" as const, ms: Date.now() } : parseTypedTime(values.at);
+  if (!at) throw new UsageError(`--at takes a time such as 2026-12-31T18:05 (read in each schedule's zone) or 2026-12-31T17:05Z, not "${values.at}"`);
   const location = locateConfig(values.config);
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const out: string[] = [`✓ ${location.path} is valid (found by ${location.how})`, ""];
   const summaries = summarize(config);
-  out.push(...table(summaries.map(({ did, description, notes }) => ({ name: did, description, notes }))));
+  const rows = summaries.map(({ did, description, notes }) => {
+    const closed = closedNote(config, did);
+    return { name: did, description, notes: closed ? [...notes, closed] : notes };
+  });
+  out.push(...table(rows));
   const dids = summaries.length - 1;
   out.push("", `${dids} DID${dids === 1 ? "" : "s"} configured; any other DID gets the default menu.`);
   out.push(...historyLines(config, location.path));
@@ -45,6 +53,7 @@ async function check(args: string[]): Promise<number> {
     }));
     out.push("", "Smart Redirect:", ...table(rows, "  "));
   }
+  out.push(...describeSchedules(config, at));
   const ami = describeAmi(config);
   if (ami) out.push("", `AMI: ${ami.description}`, ...ami.notes.map((note) => `  note: ${note}`));
   const integrations = describeIntegrations(config);

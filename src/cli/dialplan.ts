@@ -1,4 +1,5 @@
 import { loadConfigFile } from "../config/load.ts";
+import { schedulesDialplan } from "../schedules/gotoiftime.ts";
 import { describeDiff } from "../smart/block-diff.ts";
 import { checkExtensionsConf } from "../smart/dialplan-check.ts";
 import { assertSoundBlock, planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
@@ -13,7 +14,8 @@ import { writeOut } from "./stdout.ts";
 /**
  * `ivr dialplan`: the Smart Redirect contexts for extensions.conf. Prints the block, or with
  * --write FILE puts it between the markers; --check says whether FILE is up to date;
- * --hooks prints what to paste into the inbound context instead of Macro(getcustomerdata).
+ * --hooks prints what to paste into the inbound context instead of Macro(getcustomerdata);
+ * --schedules prints the schedules as GotoIfTime lines.
  */
 export async function runDialplan(args: string[]): Promise<number> {
   const { values } = parseFlags(args, {
@@ -22,10 +24,21 @@ export async function runDialplan(args: string[]): Promise<number> {
     write: { type: "string" },
     check: { type: "boolean" },
     hooks: { type: "boolean" },
+    schedules: { type: "boolean" },
   });
+  if (values.schedules && (values.write !== undefined || values.check || values.hooks || values.enterprise !== undefined)) {
+    throw new UsageError("--schedules prints the schedules' contexts on their own: it takes no --write, --check, --hooks or --enterprise");
+  }
   const location = locateConfig(values.config);
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
   const server = config.server ?? {};
+
+  if (values.schedules) {
+    const schedules = config.schedules ?? {};
+    if (!Object.keys(schedules).length) throw new CommandFailure(`error: ${location.path} has no schedules: section`);
+    await writeOut(`${schedulesDialplan(schedules).join("\n")}\n`);
+    return 0;
+  }
 
   if (values.hooks) {
     if (values.enterprise !== undefined && !Object.hasOwn(config.smart?.enterprises ?? {}, values.enterprise)) {

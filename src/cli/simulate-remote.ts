@@ -46,7 +46,11 @@ export async function simulateOverFastAgi(sim: Simulation, address: FastAgiAddre
       port: address.port,
       socket: {
         data(_socket, chunk) {
-          for (const line of lines.push(chunk)) asterisk.write(`${line}\n`);
+          for (const line of lines.push(chunk)) {
+            // res_agi reads a line starting with "failure" as the server refusing the call.
+            if (/^failure/i.test(line)) return finish(new CommandFailure(`${where} refused the call (${line.slice(0, 80)}): Asterisk would set AGISTATUS=FAILURE and go on in the dialplan`));
+            asterisk.write(`${line}\n`);
+          }
           if (lines.error) finish(new CommandFailure(`${where} sent something that is not AGI: ${lines.error.message}`));
         },
         drain: () => writer?.drain(),

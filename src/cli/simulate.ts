@@ -1,12 +1,11 @@
-import { runHandler } from "../agi/handler.ts";
-import { AgiSession } from "../agi/session.ts";
-import { describeEffect } from "../agi/simulated-results.ts";
-import { PRESS_SYNTAX, SIMULATED_RESULTS, type SimulatedResult, SimulatedAsterisk, type Simulation, simulatedEnv } from "../agi/simulator.ts";
+import { PRESS_SYNTAX, SIMULATED_RESULTS, type SimulatedResult, type SimulatedAsterisk, type Simulation } from "../agi/simulator.ts";
 import { loadConfigFile } from "../config/load.ts";
 import { menuFor } from "../config/menu.ts";
-import { describeCall, ivrHandler } from "../ivr/handler.ts";
-import type { IvrCall } from "../ivr/run.ts";
+import type { IvrConfig } from "../config/schema.ts";
+import { outcomeLine, simulateCall, simulationLines } from "../ivr/simulation.ts";
 import { createLogger } from "../log.ts";
+import { configHours } from "../schedules/hours.ts";
+import { formatLocal, parseTypedTime, resolveTypedTime, type TypedTime } from "../schedules/local-time.ts";
 import { parseFlags, parseHostPort, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
 import { formatAddress, simulateOverFastAgi } from "./simulate-remote.ts";
@@ -25,6 +24,7 @@ export async function runSimulate(args: string[]): Promise<number> {
     result: { type: "string" },
     fastagi: { type: "string" },
     verbose: { type: "boolean", short: "v" },
+    at: { type: "string" },
   });
   if (!values.did) throw new UsageError("--did is required: the number the caller dialed");
   const press = values.press ?? "";
@@ -36,6 +36,7 @@ export async function runSimulate(args: string[]): Promise<number> {
 
   if (values.fastagi !== undefined) {
     if (values.config !== undefined) throw new UsageError("--config and --fastagi exclude each other: through FastAGI the server's own config answers");
+    if (values.at !== undefined) throw new UsageError("--at and --fastagi exclude each other: through FastAGI the server's own clock answers");
     const address = parseHostPort(values.fastagi, "127.0.0.1", "--fastagi");
     const asterisk = await simulateOverFastAgi(simulation, address);
     const where = formatAddress(address);
@@ -48,38 +49,33 @@ export async function runSimulate(args: string[]): Promise<number> {
     return asterisk.conversation.length ? 0 : 1;
   }
 
+  const typedAt = values.at === undefined ? undefined : parseTypedTime(values.at);
+  if (values.at !== undefined && !typedAt) throw new UsageError(`--at takes a time such as 2026-12-31T18:05 (in the schedule's zone) or 2026-12-31T17:05Z, not "${values.at}"`);
   const location = locateConfig(values.config);
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
+  const moment = typedAt && callMoment(config, simulation.did, typedAt);
   const log = createLogger({ level: values.verbose ? "info" : "warn" });
-  let session!: AgiSession;
-  const asterisk = new SimulatedAsterisk(simulation, (text) => session.receive(text));
-  session = new AgiSession(asterisk);
-  session.receive(simulatedEnv(simulation, `${(Date.now() / 1000).toFixed(0)}.1`));
-  let call: IvrCall | undefined;
-  const handler = ivrHandler(() => ({ config, path: location.path }), (finished) => void (call = finished), undefined, { clock: asterisk.clock });
-  const outcome = await runHandler(session, () => handler, log);
-
+  const hours = moment && ((name: string) => configHours(config)(name, moment.at));
+  const { asterisk, call, failed } = await simulateCall(config, location.path, simulation, log, hours);
   const { source } = menuFor(config, simulation.did);
-  report(`Simulated call to ${simulation.did} from ${simulation.caller}: menu ${source === "did" ? `dids.${simulation.did}` : "default"} of ${location.path}, ${keys}`, asterisk, values.result);
-  process.stdout.write(call ? `${describeCall(call).replace(/^Call finished/, "Outcome")}\n` : "Outcome: the IVR failed (see the errors above)\n");
-  return outcome === "error" ? 1 : 0;
+  const when = moment ? `, at ${moment.text}` : "";
+  report(`Simulated call to ${simulation.did} from ${simulation.caller}: menu ${source === "did" ? `dids.${simulation.did}` : "default"} of ${location.path}, ${keys}${when}`, asterisk, values.result);
+  process.stdout.write(`${outcomeLine(call)}\n`);
+  return failed ? 1 : 0;
+}
+
+/**
+ * The instant --at names for this call: a time without an offset is read in the zone of the
+ * DID's schedule (else UTC). Overrides are not applied: they live in ivr serve and its history.
+ */
+function callMoment(config: IvrConfig, did: string, typed: TypedTime): { at: number; text: string } {
+  const name = menuFor(config, did).menu.schedule;
+  const schedule = name === undefined ? undefined : config.schedules?.[name];
+  const at = resolveTypedTime(typed, schedule);
+  return { at, text: schedule ? `${formatLocal(schedule, at)} (schedule ${name}, ${schedule.timezone})` : new Date(at).toISOString() };
 }
 
 /** The header, the conversation, and what the simulation did with --press and --result that the conversation alone does not say. */
 function report(header: string, asterisk: SimulatedAsterisk, resultFlag: string | undefined): void {
-  const out = [header, "", ...asterisk.conversation, ""];
-  const unused = asterisk.unusedKeys;
-  if (unused) out.push(`Keys not used: ${unused} (the call ended before the IVR asked for them)`);
-  const routed = routedTo(asterisk.conversation);
-  if (routed && resultFlag !== undefined) out.push(`--result ${resultFlag} on ${routed.kind} ${routed.name}: ${describeEffect(resultFlag as SimulatedResult, routed.kind)}`);
-  process.stdout.write(`${out.join("\n")}\n`);
-}
-
-/** The queue or extension the IVR sent the call to, from its EXEC Queue / EXEC Dial command. */
-function routedTo(conversation: readonly string[]): { kind: "queue" | "extension"; name: string } | undefined {
-  for (const line of conversation) {
-    const m = /^> EXEC (Queue|Dial) ([^,\s]+)/.exec(line);
-    if (m) return { kind: m[1] === "Queue" ? "queue" : "extension", name: m[2]! };
-  }
-  return undefined;
+  process.stdout.write(`${[header, "", ...simulationLines(asterisk, resultFlag as SimulatedResult | undefined)].join("\n")}\n`);
 }

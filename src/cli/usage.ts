@@ -57,10 +57,10 @@ Commands:
                 from agi-bin: exten => 0212345678,n,AGI(/var/lib/asterisk/agi-bin/ivr))
   serve         run the FastAGI server (agi://127.0.0.1:4573/ivr) and the HTTP API
                 (Smart Redirect, call history; 127.0.0.1:8021) until SIGTERM
-  check         validate the config and show each DID's menu
+  check         validate the config and show each DID's menu and each schedule
   simulate      a test call: run the IVR against a simulated Asterisk
   calls         list the call history
-  dialplan      the Smart Redirect contexts for extensions.conf, and the hooks
+  dialplan      the Smart Redirect contexts for extensions.conf, the hooks, the schedules
   ami           the manager.conf section for ivr serve's AMI user (call tracking)
   webhooks      send a signed sample to a webhook URL; a new secret; the events' schemas
   version       print the version
@@ -105,15 +105,18 @@ Options (each wins over the config's server: section):
   --shutdown-grace SECONDS on SIGTERM/SIGINT, let sessions finish this long (default 30)
   --log-level LEVEL        debug, info, warn or error (default info)
 `,
-  check: `Usage: ivr check [--config FILE]
+  check: `Usage: ivr check [--at TIME] [--config FILE]
 
 Validates the config. On success prints what callers of each DID get, where calls are
-recorded, and the Smart Redirect setup; on errors prints each as
-FILE:LINE:COLUMN: key.path: message and exits 1.
+recorded, the Smart Redirect setup, and each schedule's state and next change (and who
+uses it); on errors prints each as FILE:LINE:COLUMN: key.path: message and exits 1.
+  --at TIME        the moment the schedules are shown at (default now): 2026-12-31T18:05
+                   is read in each schedule's own zone, 2026-12-31T17:05Z or +01:00 is that
+                   instant; overrides (ivr serve's) are not included
 ${CONFIG_FLAG}
 `,
   simulate: `Usage: ivr simulate --did DID [--press KEYS] [--caller NUMBER] [--result RESULT]
-                    [--config FILE | --fastagi HOST:PORT] [--verbose]
+                    [--at TIME] [--config FILE | --fastagi HOST:PORT] [--verbose]
 
 A test call: runs the IVR against a simulated Asterisk and prints the AGI conversation and
 the outcome. Nothing is dialed.
@@ -126,6 +129,9 @@ the outcome. Nothing is dialed.
   --result RESULT  how the queue or extension the IVR routes to answers (default answer):
 ${resultTable}
                    abandon: the caller hangs up while it rings or waits
+  --at TIME        the moment of the call, for the DID's schedule (default now):
+                   2026-12-31T18:05 in the schedule's zone, or 2026-12-31T17:05Z; overrides
+                   (ivr serve's) are not included; not with --fastagi
   --config FILE    the config whose menus answer (default: found as ivr --help says);
                    the call runs in this process and is not recorded
   --fastagi HOST:PORT
@@ -147,6 +153,7 @@ Lists the call history, newest first. Read-only: it never creates or changes the
 ${CONFIG_FLAG}
 `,
   dialplan: `Usage: ivr dialplan [--enterprise ID] [--write FILE] [--check] [--hooks] [--config FILE]
+       ivr dialplan --schedules [--config FILE]
 
 The Smart Redirect contexts mngr<phone>_<line>_<step> for every line with Smart Redirect
 and every phone (Follow Me chains included), from the config's smart: section.
@@ -159,6 +166,9 @@ and every phone (Follow Me chains included), from the config's smart: section.
   --enterprise ID  only this enterprise's contexts
   --hooks          print what replaces Macro(getcustomerdata) in the inbound context: the
                    FastAGI hook (agi://.../smart) and a CURL Gosub for PBXs on HTTP
+  --schedules      print the schedules: section as GotoIfTime lines, a Gosub context
+                   ivr-schedule-<name> per schedule returning open or closed (overrides
+                   cannot be expressed there)
 ${CONFIG_FLAG}
 `,
   version: `Usage: ivr version

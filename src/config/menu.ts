@@ -1,8 +1,12 @@
 import { patternLength } from "../ivr/extensions.ts";
+import { scheduleProblems } from "./schedules-check.ts";
 import type { IvrConfig, MenuSettings } from "./schema.ts";
 
-/** A DID's menu with every key filled in (smart stays optional): `dids[DID]` over `default` over these defaults. */
-export type Menu = Required<Omit<MenuSettings, "smart">> & Pick<MenuSettings, "smart">;
+/** Keys a menu may leave unset even after the defaults. */
+type OptionalKeys = "smart" | "schedule" | "closed";
+
+/** A DID's menu with every key filled in (smart, schedule, closed stay optional): `dids[DID]` over `default` over these defaults. */
+export type Menu = Required<Omit<MenuSettings, OptionalKeys>> & Pick<MenuSettings, OptionalKeys>;
 
 /**
  * Defaults for keys a config leaves out. The seed's keys take the seed's example values;
@@ -80,6 +84,7 @@ export function crossCheck(config: IvrConfig): Problem[] {
   };
   checkSmart(config.default ?? {}, ["default"]);
   for (const [did, entry] of Object.entries(config.dids ?? {})) checkSmart(entry ?? {}, ["dids", did]);
+  problems.push(...scheduleProblems(config));
   check(defaultMenu(config), config.default ?? {}, ["default"]);
   for (const [did, entry] of Object.entries(config.dids ?? {})) check(menuFor(config, did).menu, entry ?? {}, ["dids", did]);
   return problems;

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { amiSchema } from "./ami-schema.ts";
+import { closedSchema } from "./closed-schema.ts";
 import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
 import { integrationsSchema } from "./integrations-schema.ts";
+import { scheduleName, schedulesSchema } from "./schedules-schema.ts";
 import { cidr, country, secret, smartSchema } from "./smart-schema.ts";
 
 /** One DTMF key a caller can press to reach a queue. `#` ends input, so it cannot be one. */
@@ -43,6 +45,9 @@ export const menuSchema = z
     input_timeout_seconds: seconds(0.5, 60),
     /** A Smart Redirect enterprise: returning callers go to their manager before the menu. */
     smart: nonEmpty,
+    /** A schedule under schedules:; outside its hours the caller gets `closed` instead of the menu. */
+    schedule: scheduleName,
+    closed: closedSchema,
   })
   .partial();
 
@@ -84,6 +89,7 @@ export const configSchema = z.strictObject({
   smart: smartSchema.optional(),
   ami: amiSchema.optional(),
   integrations: integrationsSchema.optional(),
+  schedules: schedulesSchema.optional(),
 });
 
 export type MenuSettings = z.infer<typeof menuSchema>;

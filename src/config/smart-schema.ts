@@ -85,6 +85,8 @@ const enterpriseSchema = z.strictObject({
   rate_limit_per_second: integer(1, 100_000).optional(),
   lines: z.record(lineKey, lineSchema.nullable()).optional(),
   users: z.array(userSchema).optional(),
+  /** A schedule under schedules:: outside its hours no caller is routed to a manager (names still given). */
+  schedule: nonEmpty.optional(),
 });
 
 export const smartSchema = z.strictObject({

@@ -15,6 +15,13 @@ export interface ConfigSnapshot {
   readonly loadedAt: Date;
 }
 
+/** The outcome of the last reload that read the file: `errors` as logged, `file:line:col: key: message`. */
+export interface ReloadAttempt {
+  readonly at: Date;
+  readonly ok: boolean;
+  readonly errors: readonly string[];
+}
+
 /** Reads and validates the file; throws ConfigError. ivr serve reads in a child process (child.ts). */
 export type ConfigReader = (path: string) => Promise<LoadedFile>;
 
@@ -33,6 +40,7 @@ export class ConfigStore {
   private readonly listeners: Array<(snapshot: ConfigSnapshot) => void> = [];
   private running: Promise<boolean> | undefined;
   private again = false;
+  private attempt: ReloadAttempt | undefined;
 
   private constructor(
     readonly path: string,
@@ -52,6 +60,11 @@ export class ConfigStore {
 
   get current(): ConfigSnapshot {
     return this.snapshot;
+  }
+
+  /** The last reload that read the file (none yet: undefined); a failed one until the file reads well again. */
+  get lastReload(): ReloadAttempt | undefined {
+    return this.attempt;
   }
 
   onReload(listener: (snapshot: ConfigSnapshot) => void): void {
@@ -96,12 +109,14 @@ export class ConfigStore {
       this.lastStamp = stamp; // the poll does not retry a broken file until it changes
       const lines = error instanceof ConfigError ? error.message.split("\n") : [`config ${this.path}: cannot read the config: ${String(error)}`];
       for (const line of lines) this.log.error(line);
+      this.attempt = { at: new Date(), ok: false, errors: lines };
       this.log.warn(`config not reloaded: keeping the last good config (generation ${this.snapshot.generation})`);
       return false;
     }
     // Changed while it was read: a save in progress. The next event or poll reads it whole.
     if (stampOf(this.path) !== loaded.stamp) return false;
     this.lastStamp = loaded.stamp;
+    this.attempt = { at: new Date(), ok: true, errors: [] };
     if (loaded.hash === this.lastHash) return false;
     this.lastHash = loaded.hash;
     this.snapshot = { config: loaded.config, path: this.path, generation: this.snapshot.generation + 1, loadedAt: new Date() };

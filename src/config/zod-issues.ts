@@ -103,10 +103,12 @@ function knownKeys(path: string[]): string[] {
   return shape ? Object.keys(shape) : [];
 }
 
-/** Through .optional(), .nullable() and .partial() wrappers to the object inside. */
+/** Through .optional(), .nullable() and .partial() wrappers, and the input side of a .transform(), to the object inside. */
 function unwrap(schema: unknown): unknown {
-  let current = schema as { def?: { type?: string; innerType?: unknown } };
-  while (current?.def && (current.def.type === "optional" || current.def.type === "nullable")) current = current.def.innerType as typeof current;
+  let current = schema as { def?: { type?: string; innerType?: unknown; in?: unknown } };
+  while (current?.def && (current.def.type === "optional" || current.def.type === "nullable" || current.def.type === "pipe")) {
+    current = (current.def.type === "pipe" ? current.def.in : current.def.innerType) as typeof current;
+  }
   return current;
 }
 

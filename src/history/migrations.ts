@@ -144,12 +144,25 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
     `,
   },
   {
+    // Schedules opened or closed by hand over the API (issue 12): they outlive a restart of
+    // ivr serve, and per-call processes read them. One row per schedule.
+    name: "0004_schedule_overrides",
+    sql: `
+      CREATE TABLE schedule_overrides (
+        schedule TEXT PRIMARY KEY NOT NULL,
+        state TEXT NOT NULL,
+        until TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
     // Integrations (issue 13): one durable outbox for everything that leaves the product
     // (webhooks, CRM call registration). An event is stored once; each target it goes to
     // has its own delivery row. Sequences number each call's events; cursors say how far
     // the history's own rows (IVR calls, Smart decisions) have been turned into events;
     // integration_calls keeps what a CRM answered about a call (Bitrix24's CALL_ID).
-    name: "0004_outbox",
+    name: "0005_outbox",
     sql: `
       CREATE TABLE outbox_events (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -13,6 +13,9 @@ export interface CallFilter {
   phone?: PhoneSearch;
   did?: string;
   status?: string;
+  /** Calls that started at or after `since` and before `until` (ms since the epoch). */
+  since?: number;
+  until?: number;
   /** Only calls that started before this id (paging backwards: pass the last id seen). */
   before?: number;
   limit?: number;
@@ -27,6 +30,8 @@ export function listCalls(history: History, filter: CallFilter = {}): CallRow[] 
     filter.did ? eq(calls.did, filter.did) : undefined,
     filter.status ? eq(calls.status, filter.status) : undefined,
     filter.before ? lt(calls.id, filter.before) : undefined,
+    filter.since !== undefined ? gte(calls.startedAt, filter.since) : undefined,
+    filter.until !== undefined ? lt(calls.startedAt, filter.until) : undefined,
   ].filter((c) => c !== undefined);
   return history.db
     .select()

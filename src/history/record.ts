@@ -29,7 +29,7 @@ export function ivrCallRow(call: IvrCall, config: IvrConfig): NewCallRow {
     did: call.did || null,
     digits: call.inputs.join(","),
     routeKind: route?.kind ?? null,
-    destination: !route ? null : route.kind === "queue" ? route.queue : route.kind === "extension" ? route.extension : route.context,
+    destination: !route ? null : route.kind === "queue" ? route.queue : route.kind === "extension" ? route.extension : route.kind === "voicemail" ? route.mailbox : route.context,
     status: outcome.status,
     answeredBy: outcome.answeredBy ?? null,
     answeredExtension: extensionOf(outcome.answeredBy) ?? null,

@@ -148,8 +148,16 @@ export const meta = sqliteTable("meta", {
   value: text("value").notNull(),
 });
 
+/** A schedule opened or closed by hand (src/schedules/overrides.ts): state open|closed, until next_change|cleared. */
+export const scheduleOverrides = sqliteTable("schedule_overrides", {
+  schedule: text("schedule").primaryKey(),
+  state: text("state").notNull(),
+  until: text("until").notNull(),
+  setAt: integer("set_at").notNull(),
+});
+
 /**
- * The outbox (migration 0004): everything that leaves the product, written before it is
+ * The outbox (migration 0005): everything that leaves the product, written before it is
  * sent. An event (its body as sent, its place in its call's sequence) is stored once...
  */
 export const outboxEvents = sqliteTable(

@@ -1,9 +1,10 @@
 import type { Context } from "hono";
-import type { ConfigSnapshot } from "../config/store.ts";
+import type { ConfigSnapshot, ReloadAttempt } from "../config/store.ts";
 import type { History } from "../history/db.ts";
 import type { Integrations } from "../integrations/service.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
+import type { ScheduleService } from "../schedules/service.ts";
 import type { SmartService } from "../smart/service.ts";
 import type { CallTracking } from "../tracking/service.ts";
 import type { AppMetrics } from "./metrics.ts";
@@ -25,6 +26,10 @@ export interface AppDeps {
   tracking?: CallTracking;
   /** Webhooks and CRM sync: the outbox (for /api/outbox, /health and /metrics). */
   integrations?: Integrations;
+  /** The config's last reload that read the file, with its errors (the operator page). */
+  configReload?: () => ReloadAttempt | undefined;
   /** How ivr serve's history writes are going (for /health and /metrics). */
   historyWrites?: () => HistoryWriteStatus;
+  /** Schedules and their overrides (ivr serve shares one with the IVR and Smart Redirect). */
+  schedules?: ScheduleService;
 }

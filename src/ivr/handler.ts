@@ -1,6 +1,7 @@
 import type { AgiHandler } from "../agi/handler.ts";
 import type { LoadedConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
+import type { HoursSource } from "../schedules/hours.ts";
 import { type IvrCall, runIvr } from "./run.ts";
 import type { SmartRouter } from "./smart-route.ts";
 
@@ -19,11 +20,11 @@ export function ivrHandler(
   configSource: ConfigSource,
   onCall?: CallSink,
   smart?: (loaded: LoadedConfig, log: Logger) => SmartRouter | undefined,
-  options: { clock?: () => number } = {},
+  options: { clock?: () => number; hours?: (loaded: LoadedConfig, log: Logger) => HoursSource } = {},
 ): AgiHandler {
   return async (channel, log) => {
     const loaded = await configSource(log);
-    const call = await runIvr(channel, loaded.config, log, { smart: smart?.(loaded, log), clock: options.clock });
+    const call = await runIvr(channel, loaded.config, log, { smart: smart?.(loaded, log), clock: options.clock, hours: options.hours?.(loaded, log) });
     channel.close();
     log.info(describeCall(call));
     await onCall?.(call, loaded, log);
@@ -38,7 +39,9 @@ export function describeCall(call: IvrCall): string {
       ? `queue ${route.queue}`
       : route.kind === "extension"
         ? `extension ${route.extension} (${route.target})`
-        : `Smart Redirect to ${route.context}`;
+        : route.kind === "voicemail"
+          ? `voicemail ${route.mailbox}`
+          : `Smart Redirect to ${route.context}`;
   const parts = [`Call finished: ${outcome.status}`, where];
   if (outcome.answeredBy) parts.push(`answered by ${outcome.answeredBy}`);
   if (outcome.talkSeconds !== undefined) parts.push(`talk ${outcome.talkSeconds} s`);

@@ -18,6 +18,8 @@ export const CALL_STATUSES = [
    * on in the dialplan (the caller stays in the queue), so how it ended is not known.
    */
   "interrupted",
+  /** Came in while the DID's schedule was closed, and ended there: the closed message, then a hangup or voicemail. */
+  "closed",
 ] as const;
 
 export type CallStatus = (typeof CALL_STATUSES)[number];

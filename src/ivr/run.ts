@@ -4,6 +4,8 @@ import { AgiCommandError, AgiError, AgiHangupError, AgiShutdownError } from "../
 import { type Menu, menuFor } from "../config/menu.ts";
 import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
+import { configHours, type HoursSource } from "../schedules/hours.ts";
+import { closedAction, closedHours } from "./closed.ts";
 import { decide, dialArguments, dialTarget, escapeDigits, expectsMore, queueArguments } from "./choice.ts";
 import { classifyDial, classifyQueue, DIAL_ANSWER_VARIABLES, QUEUE_VARIABLES, type RouteOutcome, type Vars } from "./outcome.ts";
 import { type SmartRouter, smartPreRoute } from "./smart-route.ts";
@@ -11,7 +13,9 @@ import { type SmartRouter, smartPreRoute } from "./smart-route.ts";
 export type Route =
   | { kind: "queue"; queue: string }
   | { kind: "extension"; extension: string; target: string }
-  | { kind: "smart"; context: string };
+  | { kind: "smart"; context: string }
+  /** A closed line's voicemail (closed.then). */
+  | { kind: "voicemail"; mailbox: string };
 
 /** What happened on one call, from the first command to the last. */
 export interface IvrCall {
@@ -52,7 +56,7 @@ export async function runIvr(
   channel: AgiChannel,
   config: IvrConfig,
   log: Logger,
-  options: { clock?: () => number; smart?: SmartRouter } = {},
+  options: { clock?: () => number; smart?: SmartRouter; hours?: HoursSource } = {},
 ): Promise<IvrCall> {
   const clock = options.clock ?? Date.now;
   const did = pickDid(channel.env);
@@ -80,27 +84,31 @@ export async function runIvr(
   try {
     await say(`Incoming call - DID: ${did}`);
     log.info(source === "did" ? `menu: dids.${did}` : `menu: default (no entry for DID "${did}")`);
+    // Outside the DID's hours the caller gets what closed: says, neither Smart Redirect nor the menu.
+    const closed = menu.schedule ? await closedHours(menu.schedule, options.hours ?? configHours(config), clock(), log) : undefined;
     // Smart Redirect goes first, before ANSWER: the manager's context rings them itself.
-    const smart = menu.smart && options.smart ? await smartPreRoute(channel, menu.smart, did, call.caller, options.smart, log) : undefined;
-    if (smart) {
+    const smart = !closed && menu.smart && options.smart ? await smartPreRoute(channel, menu.smart, did, call.caller, options.smart, log) : undefined;
+    if (closed) {
+      await say(`Closed: schedule ${menu.schedule} (${closed.reason})`);
+      await answerIfDown(channel, call, clock);
+      await playClosed(channel, menu, call, `closed: schedule ${menu.schedule}, ${closed.reason}`, say, log, clock);
+    } else if (smart) {
       await say(`Smart Redirect: ${smart.context}`);
       call.route = { kind: "smart", context: smart.context };
       call.outcome = { status: "smart_redirect", detail: smart.reason };
     } else {
-      if ((await channel.channelStatus()) !== CHANNEL_UP) {
-        await channel.answer();
-        call.answeredAt = clock();
-      }
+      await answerIfDown(channel, call, clock);
       await playMenu(channel, menu, call, say, log, clock);
     }
   } catch (error) {
     // Whatever the AGI threw, the call is over and its record is kept; only bugs propagate.
     if (!(error instanceof AgiError)) throw error;
+    const settled = call.route !== undefined || call.outcome.status === "no_selection" || call.outcome.status === "closed";
     if (error instanceof AgiHangupError && shutDown(channel)) {
-      if (!call.route && call.outcome.status !== "no_selection") call.outcome = interrupted("the menu", clock() - call.startedAt, log);
+      if (!settled) call.outcome = interrupted("the menu", clock() - call.startedAt, log);
     } else if (error instanceof AgiHangupError) {
-      // A hangup after routing or during goodbye keeps the outcome already known.
-      if (!call.route && call.outcome.status !== "no_selection") call.outcome = { status: "hungup_in_menu", detail: error.reason };
+      // A hangup after routing, during goodbye or the closed message keeps the outcome already known.
+      if (!settled) call.outcome = { status: "hungup_in_menu", detail: error.reason };
     } else {
       log.error(`${error.name}: ${error.message}`);
       call.outcome = { status: "failed", detail: error.message };
@@ -109,6 +117,43 @@ export async function runIvr(
   call.linkedid = await readLinkedId(channel);
   call.endedAt = clock();
   return call;
+}
+
+async function answerIfDown(channel: AgiChannel, call: IvrCall, clock: () => number): Promise<void> {
+  if ((await channel.channelStatus()) === CHANNEL_UP) return;
+  await channel.answer();
+  call.answeredAt = clock();
+}
+
+/**
+ * A closed line: closed.sound (default goodbye_sound), then closed.then. A call that ends
+ * here (hangup, voicemail) is `closed`; one sent to a queue or an extension gets that
+ * route's status, its detail saying it came in while closed.
+ */
+async function playClosed(channel: AgiChannel, menu: Menu, call: IvrCall, why: string, say: (message: string) => Promise<boolean>, log: Logger, clock: () => number): Promise<void> {
+  const action = closedAction(menu);
+  call.outcome = { status: "closed", detail: why };
+  await play(channel, action.sound, log);
+  const { then } = action;
+  const noting = (outcome: RouteOutcome): RouteOutcome => ({ ...outcome, detail: outcome.detail ? `${why}; ${outcome.detail}` : why });
+  if (then.kind === "queue") {
+    await say(`Routing to queue: ${then.queue}`);
+    call.route = { kind: "queue", queue: then.queue };
+    call.outcome = noting(await routeToQueue(channel, then.queue, menu, clock, log));
+  } else if (then.kind === "extension") {
+    await say(`Dialing extension: ${then.extension}`);
+    call.route = { kind: "extension", extension: then.extension, target: dialTarget(then.extension, menu) };
+    call.outcome = noting(await dialExtension(channel, call.route.target, menu, clock, call.answeredAt, log));
+  } else if (then.kind === "voicemail") {
+    await say(`Voicemail: ${then.mailbox}`);
+    call.route = { kind: "voicemail", mailbox: then.mailbox };
+    const failed = await execOrFailure(channel, "VoiceMail", action.voicemailArguments, clock, log);
+    // VoiceMail leaves VMSTATUS: SUCCESS, USEREXIT or FAILED.
+    const status = failed ? undefined : (await readVariables(channel, ["VMSTATUS"])).VMSTATUS;
+    call.outcome = failed ? noting(failed) : { status: "closed", detail: `${why}; VMSTATUS=${status ?? "unset"}` };
+  } else {
+    await channel.hangup();
+  }
 }
 
 /** The attempts: returns once the call is routed (and its outcome read) or given up. */

@@ -30,7 +30,7 @@ export const WAITING = Number.MAX_SAFE_INTEGER;
 export const newMessageId = () => `msg_${randomUUID().replace(/-/g, "")}`;
 
 /**
- * The outbox's tables (history migration 0004), through statements prepared once: the
+ * The outbox's tables (history migration 0005), through statements prepared once: the
  * write path runs for every event of every call. Writes happen inside the caller's
  * transaction (enqueue) or are single statements; nothing here waits on the network.
  */

@@ -13,6 +13,8 @@ import { createMetrics } from "../http/metrics.ts";
 import { startIntegrations } from "../integrations/service.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
+import { ScheduleService } from "../schedules/service.ts";
+import { historyOverrideStore } from "../schedules/store.ts";
 import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
 import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
@@ -63,7 +65,9 @@ export function startServer(options: ServerOptions): RunningServer {
     for (const row of rows) smart.forgetPhone(row.externalNumber, row.externalNumberRaw);
   };
   const queue = new WriteQueue(history, log, { spoolDir, health, onCallsWritten: forgetCallers });
+  const schedules = new ScheduleService({ snapshot: () => store.current, store: historyOverrideStore(history), log });
   const smart = new SmartService({
+    hours: schedules.hours,
     snapshot: () => store.current,
     sources: { ...historySources(history), crm: (order, phone, budgetMs) => integrations.crm(order, phone, budgetMs) },
     decisionLog: new DecisionLog((row) => queue.decision(row), () => decisionLogFile(store.current.config, store.current.path, history.path), log),
@@ -83,6 +87,7 @@ export function startServer(options: ServerOptions): RunningServer {
       metrics.callsRecorded.inc({ status: call.outcome.status });
     },
     () => (enterprise, request, uniqueid) => smart.decideFor(enterprise, request, uniqueid),
+    { hours: () => schedules.hours },
   );
   // IVR calls in progress: at shutdown, their records are handed over before the queue's last write.
   let ivrRunning = 0;
@@ -111,6 +116,8 @@ export function startServer(options: ServerOptions): RunningServer {
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
     integrations,
+    schedules,
+    configReload: () => store.lastReload,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;

@@ -1,5 +1,7 @@
 import type { SmartMode, SmartRule } from "../config/smart-schema.ts";
 import { type PhoneMatch, phoneForms, phoneMatch } from "../history/phone.ts";
+import type { HoursSource } from "../schedules/hours.ts";
+import type { Hours } from "../schedules/types.ts";
 import type { TtlCache } from "./cache.ts";
 import { contextName } from "./context-name.ts";
 import { type CrmAnswer, CRM_SHARE_OF_SLA, type CrmSource } from "./crm.ts";
@@ -23,6 +25,7 @@ export type DecisionOutcome =
   | "name_only" // a name (or none) but no routing: mode name-only, or LoadDialPlan false
   | "no_match" // no rule found a manager
   | "line_not_smart" // the line has no Smart Redirect
+  | "closed" // the enterprise's schedule is closed: no routing, the name still given
   | "unknown_phone" // not a phone number (no digits; or none the enterprise's country knows)
   | "off" // mode off
   | "timeout" // the SLA passed first: nulls
@@ -37,7 +40,7 @@ export interface DecisionRequest {
 }
 
 export interface DecisionStep {
-  readonly rule: SmartRule | "name" | "line" | "cache";
+  readonly rule: SmartRule | "name" | "line" | "cache" | "schedule";
   readonly result: string;
 }
 
@@ -66,6 +69,8 @@ export interface DecideOptions {
   cache?: TtlCache<Verdict>;
   /** A monotonic clock in ms, for the latency. */
   now?: () => number;
+  /** The enterprise's schedule now (with overrides); without it, or for a schedule it does not know, open. */
+  hours?: HoursSource;
 }
 
 const TIMEOUT = Symbol("timeout");
@@ -100,14 +105,15 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
   }
   const phone = match.e164 ?? null;
 
-  const key = `${enterprise.id}|${phone ?? `raw:${match.raw}`}|${request.line}|${request.loadDialPlan ? 1 : 0}`;
+  const hours = await hoursOf(enterprise, options.hours);
+  const key = `${enterprise.id}|${phone ?? `raw:${match.raw}`}|${request.line}|${request.loadDialPlan ? 1 : 0}${hours?.open === false ? "|closed" : ""}`;
   const hit = options.cache?.get(key);
   if (hit) return finish(hit, { phone, steps: [{ rule: "cache", result: "the same question was answered within cache_ttl_seconds" }], cached: true });
 
   const steps: DecisionStep[] = [];
   let verdict: Verdict | typeof TIMEOUT;
   try {
-    verdict = await withDeadline(evaluate(enterprise, match, request, options.sources, steps), enterprise.slaMs);
+    verdict = await withDeadline(evaluate(enterprise, match, request, options.sources, steps, hours), enterprise.slaMs);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return finish(nothing("error", `a lookup failed: ${message}`), { phone, steps });
@@ -122,7 +128,7 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
   return finish(verdict, { phone, steps });
 }
 
-async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[]): Promise<Verdict> {
+async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[], hours?: Hours): Promise<Verdict> {
   // The CRMs are asked at once, beside the history, within their share of the SLA.
   const asked = enterprise.crm.length && sources.crm ? sources.crm(enterprise.crm, phone, Math.round(enterprise.slaMs * CRM_SHARE_OF_SLA)) : undefined;
   const known = (await sources.callerName(phone)) ?? null;
@@ -133,6 +139,11 @@ async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: Deci
   steps.push({ rule: "name", result: crm?.name ? `name from ${crm.integration}: ${name}` : name ? `name from call history: ${name}` : "no name known for this number" });
   if (enterprise.mode === "name-only") return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "mode name-only: names only, no routing" };
   if (!request.loadDialPlan) return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "LoadDialPlan is not true: no routing asked" };
+  if (hours && !hours.open) {
+    const reason = `outside hours: schedule ${enterprise.schedule} is closed (${hours.reason})`;
+    steps.push({ rule: "schedule", result: reason });
+    return { name, dialPlan: null, outcome: "closed", rule: null, reason };
+  }
   if (!enterprise.lines.has(request.line)) {
     const reason = `line ${request.line} has no Smart Redirect (it is not under lines:)`;
     steps.push({ rule: "line", result: reason });
@@ -164,6 +175,15 @@ function crmManager(crm: CrmAnswer | undefined, steps: DecisionStep[], listed: b
   else if (!crm.integration) steps.push({ rule: "crm", result: "no CRM knows this caller" });
   else if (!crm.extension) steps.push({ rule: "crm", result: `${crm.integration} names no responsible manager with an extension` });
   return crm?.extension;
+}
+
+/** The enterprise's schedule now; one that cannot be evaluated leaves routing on, as without a schedule. */
+async function hoursOf(enterprise: Enterprise, source: HoursSource | undefined): Promise<Hours | undefined> {
+  try {
+    return enterprise.schedule ? await source?.(enterprise.schedule, Date.now()) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {

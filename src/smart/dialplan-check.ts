@@ -14,6 +14,7 @@ export const KNOWN_APPLICATIONS = new Set([
   "GosubIf",
   "Goto",
   "GotoIf",
+  "GotoIfTime",
   "Hangup",
   "Log",
   "NoOp",

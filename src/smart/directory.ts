@@ -16,6 +16,8 @@ export interface Enterprise {
   readonly lines: ReadonlyMap<string, { fallback?: string }>;
   /** Internal number -> the phone that has it and its owner. */
   readonly phones: ReadonlyMap<string, { phoneId: number; user: SmartUser }>;
+  /** Outside this schedule's hours nobody is routed to a manager. */
+  readonly schedule: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -45,6 +47,7 @@ export function buildEnterprise(id: string, settings: EnterpriseSettings, defaul
     ratePerSecond: settings.rate_limit_per_second ?? DEFAULTS.ratePerSecond,
     lines,
     phones,
+    schedule: settings.schedule,
   };
 }
 

@@ -4,6 +4,7 @@ import { openHistoryReadOnly, PER_CALL_BUSY_TIMEOUT_MS } from "../history/db.ts"
 import type { NewDecisionRow } from "../history/schema.ts";
 import type { SmartRouter } from "../ivr/smart-route.ts";
 import type { Logger } from "../log.ts";
+import type { HoursSource } from "../schedules/hours.ts";
 import { DecisionLog, decisionLogFile } from "./decision-log.ts";
 import { historySources } from "./history-sources.ts";
 import { SmartService } from "./service.ts";
@@ -16,7 +17,7 @@ import { SmartService } from "./service.ts";
  * call record after the session, or spooled with it. Any failure (no history yet) means no
  * routing (the normal menu), logged.
  */
-export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Logger, keepRow: (row: NewDecisionRow) => void): SmartRouter {
+export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Logger, keepRow: (row: NewDecisionRow) => void, hours?: HoursSource): SmartRouter {
   return async (enterprise, request, uniqueid) => {
     if (!existsSync(dbPath)) return { name: null, dialPlan: null, outcome: "no_match", reason: `no call history yet (${dbPath})` };
     let history: ReturnType<typeof openHistoryReadOnly> | undefined;
@@ -27,6 +28,7 @@ export function perCallSmartRouter(loaded: LoadedConfig, dbPath: string, log: Lo
         sources: historySources(history),
         decisionLog: new DecisionLog(keepRow, () => decisionLogFile(loaded.config, loaded.path, dbPath), log),
         log,
+        hours,
       });
       return await service.decideFor(enterprise, request, uniqueid);
     } catch (error) {

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { resolveSecret, secretReference } from "../config/secret.ts";
 import type { IvrConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
+import { configHours, type HoursSource } from "../schedules/hours.ts";
 import { TtlCache } from "./cache.ts";
 import { type Verdict, type Decision, type DecisionRequest, decide, type SmartSources } from "./decide.ts";
 import type { DecisionLog } from "./decision-log.ts";
@@ -16,6 +17,8 @@ export interface SmartServiceDeps {
   env?: NodeJS.ProcessEnv;
   /** Wall clock for the cache's TTL. */
   clock?: () => number;
+  /** Enterprises' schedules with their overrides; without it, the config's schedules alone. */
+  hours?: HoursSource;
 }
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
@@ -51,7 +54,7 @@ export class SmartService {
   /** A decision for the PBX: cached, and logged (database row and JSON line). */
   async decide(enterprise: Enterprise, request: DecisionRequest, meta: { via: "http" | "agi"; uniqueid?: string }): Promise<Decision> {
     this.current();
-    const decision = await decide(enterprise, request, { sources: this.deps.sources, cache: this.cache });
+    const decision = await decide(enterprise, request, { sources: this.deps.sources, cache: this.cache, hours: this.hours() });
     this.deps.decisionLog?.write({ at: Date.now(), via: meta.via, enterprise: enterprise.id, uniqueid: meta.uniqueid, request, decision });
     return decision;
   }
@@ -74,7 +77,11 @@ export class SmartService {
   /** The test call: the same decision, explained, with nothing cached or logged. */
   explain(enterprise: Enterprise, request: DecisionRequest): Promise<Decision> {
     this.current();
-    return decide(enterprise, request, { sources: this.deps.sources });
+    return decide(enterprise, request, { sources: this.deps.sources, hours: this.hours() });
+  }
+
+  private hours(): HoursSource {
+    return this.deps.hours ?? configHours(this.deps.snapshot().config);
   }
 
   clearCache(): number {

@@ -83,6 +83,18 @@ describe("ivr simulate --fastagi: a test call through a running server", () => {
     expect(closed.code).toBe(1);
     expect(closed.stderr).toContain("cannot reach the FastAGI server at 127.0.0.1:1");
   });
+
+  test("a server that refuses the call is reported as a refusal, not a conversation", async () => {
+    const refusing = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (socket) => void socket.write("FAILURE\n"), data() {} } });
+    try {
+      const refused = await ivr(["simulate", "--fastagi", `127.0.0.1:${refusing.port}`, "--did", "1"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`the FastAGI server at 127.0.0.1:${refusing.port} refused the call (FAILURE): Asterisk would set AGISTATUS=FAILURE`);
+      expect(refused.stdout).not.toContain("> FAILURE");
+    } finally {
+      refusing.stop(true);
+    }
+  });
 });
 
 describe("ivr simulate says what it did with --press and --result (9.19)", () => {
