@@ -12,6 +12,7 @@ import { BUN, spawnTracked, WORK } from "./procs.ts";
 export const EXTRA_BENCHES = [
   { name: "config", file: "config.ts", title: "Config parsing" },
   { name: "ami", file: "ami.ts", title: "AMI ingestion" },
+  { name: "outbox", file: "outbox.ts", title: "Outbox (webhooks, CRM sync)" },
 ];
 
 const TIMEOUT_MS = 15 * 60_000;

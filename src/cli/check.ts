@@ -1,4 +1,5 @@
 import { describeAmi } from "../ami/describe.ts";
+import { describeIntegrations } from "../integrations/describe.ts";
 import { summarize } from "../config/describe.ts";
 import { summarizeSmart } from "../config/describe-smart.ts";
 import { loadConfigFile } from "../config/load.ts";
@@ -55,6 +56,8 @@ async function check(args: string[]): Promise<number> {
   out.push(...describeSchedules(config, at));
   const ami = describeAmi(config);
   if (ami) out.push("", `AMI: ${ami.description}`, ...ami.notes.map((note) => `  note: ${note}`));
+  const integrations = describeIntegrations(config);
+  if (integrations) out.push("", `Integrations: ${integrations.description}`, ...integrations.notes.map((note) => `  note: ${note}`));
   await writeOut(`${out.join("\n")}\n`);
   return 0;
 }

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   calls: async () => (await import("./calls.ts")).runCalls,
   dialplan: async () => (await import("./dialplan.ts")).runDialplan,
   ami: async () => (await import("./ami.ts")).runAmi,
+  webhooks: async () => (await import("./webhooks.ts")).runWebhooks,
   // Internal, not in the help: ivr serve and per-call processes read a config in a child (config/child.ts).
   __config: async () => (await import("../config/child.ts")).runConfigChild,
   version: async () => async () => {

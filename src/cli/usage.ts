@@ -62,6 +62,7 @@ Commands:
   calls         list the call history
   dialplan      the Smart Redirect contexts for extensions.conf, the hooks, the schedules
   ami           the manager.conf section for ivr serve's AMI user (call tracking)
+  webhooks      send a signed sample to a webhook URL; a new secret; the events' schemas
   version       print the version
   help [CMD]    this text, or the help of one command
 
@@ -181,5 +182,23 @@ the least privilege it needs (read = call,agent,system; write = reporting,origin
 event filters in Asterisk 22's syntax that drop VarSet, Newexten and RTCP events, and a
 permit for the address ivr serve connects from (--permit, default 127.0.0.1). The secret is
 left for you to fill in: it is never printed.
+`,
+  webhooks: `Usage: ivr webhooks test URL [--event TYPE] [--secret SECRET] [--timeout SECONDS]
+                            [--config FILE]
+       ivr webhooks secret
+       ivr webhooks schema [TYPE]
+
+Webhooks (the config's integrations.webhooks) are signed the Standard Webhooks way:
+webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 of id.timestamp.body).
+  test URL         POST a signed sample event to URL, print what was sent and the answer;
+                   exit 0 on a 2xx answer, 1 otherwise
+  --event TYPE     ${wrap([..."the sample's type (default call.ended):".split(" "), ...listed(["call.started", "call.ringing", "call.answered", "call.transferred", "call.merged", "call.ended", "ivr.input", "smart.decision"])], FLAG_INDENT)}
+  --secret SECRET  the signing secret (whsec_...); default: the secret of the configured
+                   webhook with this URL
+  --timeout SECONDS
+                   how long to wait for the answer (default 10)
+  secret           print a new signing secret (whsec_ and 32 random bytes, base64)
+  schema [TYPE]    print the JSON Schema of an event type's body (all types without TYPE)
+${CONFIG_FLAG}
 `,
 };

@@ -11,6 +11,7 @@ export function summarizeSmart(config: IvrConfig, env: NodeJS.ProcessEnv = proce
     const parts = [
       e.mode ?? DEFAULTS.mode,
       `rules ${(e.rules ?? DEFAULTS.rules).join(", ")}`,
+      ...(e.crm?.length ? [`crm ${e.crm.join(" then ")}`] : []),
       lines.length ? `lines ${lines.join(", ")}` : "no lines (never routes)",
       `${users.length} users, ${phones} phones`,
       e.allow_ips?.length ? `from ${e.allow_ips.join(", ")}` : "from any address",
@@ -20,7 +21,8 @@ export function summarizeSmart(config: IvrConfig, env: NodeJS.ProcessEnv = proce
     const variable = secretReference(e.token);
     if (variable && resolveSecret(e.token, env) === undefined) notes.push(`\${${variable}} is not set here: ivr serve needs it in its environment`);
     if (!(e.country ?? config.country)) notes.push("no country: numbers without + cannot be matched to the history (set country:)");
-    if ((e.rules ?? []).includes("crm")) notes.push("rule crm is skipped: no CRM integration is configured");
+    if ((e.rules ?? []).includes("crm") && !e.crm?.length) notes.push("rule crm is skipped: the enterprise has no crm: list (bitrix24, retailcrm)");
+    for (const crm of e.crm ?? []) if (!config.integrations?.[crm]) notes.push(`crm: ${crm} is not configured under integrations: (it is skipped)`);
     return { id, description: parts.join("; "), notes };
   });
 }

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { amiSchema } from "./ami-schema.ts";
 import { closedSchema } from "./closed-schema.ts";
 import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
+import { integrationsSchema } from "./integrations-schema.ts";
 import { scheduleName, schedulesSchema } from "./schedules-schema.ts";
 import { cidr, country, secret, smartSchema } from "./smart-schema.ts";
 
@@ -87,6 +88,7 @@ export const configSchema = z.strictObject({
   database: databaseSchema.optional(),
   smart: smartSchema.optional(),
   ami: amiSchema.optional(),
+  integrations: integrationsSchema.optional(),
   schedules: schedulesSchema.optional(),
 });
 

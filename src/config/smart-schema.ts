@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isCountryCode } from "../history/phone.ts";
 import { boolean, integer, nonEmpty, seconds, text } from "./fields.ts";
+import { CRM_NAMES } from "./integrations-schema.ts";
 
 /** An ISO 3166 country code libphonenumber knows, e.g. BY, TH, RU. */
 export const country = z
@@ -76,6 +77,8 @@ const enterpriseSchema = z.strictObject({
   token: enterpriseToken,
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(", ")}` }).optional(),
   rules: z.array(z.enum(RULES, { error: `a rule is one of ${RULES.join(", ")}` })).optional(),
+  /** The CRMs the crm rule and the caller's name ask, primary first (integrations: configures them). */
+  crm: z.array(z.enum(CRM_NAMES, { error: `a CRM is one of ${CRM_NAMES.join(", ")}` })).optional(),
   country: country.optional(),
   allow_ips: z.array(cidr).optional(),
   sla_ms: integer(10, 10_000).optional(),

@@ -156,6 +156,65 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    // Integrations (issue 13): one durable outbox for everything that leaves the product
+    // (webhooks, CRM call registration). An event is stored once; each target it goes to
+    // has its own delivery row. Sequences number each call's events; cursors say how far
+    // the history's own rows (IVR calls, Smart decisions) have been turned into events;
+    // integration_calls keeps what a CRM answered about a call (Bitrix24's CALL_ID).
+    name: "0005_outbox",
+    sql: `
+      CREATE TABLE outbox_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        message_id TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        sequence INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE UNIQUE INDEX outbox_events_message ON outbox_events (message_id);
+      CREATE TABLE outbox_deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        ordering_key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_attempt_at INTEGER,
+        delivered_at INTEGER,
+        last_error TEXT
+      );
+      CREATE INDEX outbox_deliveries_due ON outbox_deliveries (state, next_attempt_at);
+      CREATE INDEX outbox_deliveries_open ON outbox_deliveries (target, ordering_key, id) WHERE state <> 'delivered';
+      CREATE INDEX outbox_deliveries_event ON outbox_deliveries (event_id);
+      CREATE INDEX outbox_deliveries_delivered ON outbox_deliveries (delivered_at) WHERE state = 'delivered';
+      CREATE TABLE outbox_sequences (
+        ordering_key TEXT PRIMARY KEY NOT NULL,
+        sequence INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE outbox_cursors (
+        name TEXT PRIMARY KEY NOT NULL,
+        last_id INTEGER NOT NULL
+      );
+      CREATE TABLE integration_calls (
+        target TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        remote_id TEXT,
+        user_id TEXT,
+        shown TEXT,
+        registered_at INTEGER,
+        finished_at INTEGER,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (target, call_id)
+      );
+      CREATE UNIQUE INDEX integration_calls_remote ON integration_calls (target, remote_id);
+    `,
+  },
 ];
 
 /**

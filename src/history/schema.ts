@@ -1,4 +1,5 @@
-import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * Call history. One row per call the IVR handled (later also calls AMI saw). Times are
@@ -155,6 +156,85 @@ export const scheduleOverrides = sqliteTable("schedule_overrides", {
   setAt: integer("set_at").notNull(),
 });
 
+/**
+ * The outbox (migration 0005): everything that leaves the product, written before it is
+ * sent. An event (its body as sent, its place in its call's sequence) is stored once...
+ */
+export const outboxEvents = sqliteTable(
+  "outbox_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** The idempotency key (Standard Webhooks' webhook-id): the same on every attempt. */
+    messageId: text("message_id").notNull(),
+    /** What the order is kept per: the call's id. */
+    orderingKey: text("ordering_key").notNull(),
+    /** 1, 2, 3... per ordering key, never reused (outbox_sequences). */
+    sequence: integer("sequence").notNull(),
+    type: text("type").notNull(),
+    /** When it happened (ms). */
+    at: integer("at").notNull(),
+    /** The JSON body, byte for byte as signed and sent. */
+    payload: text("payload").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("outbox_events_message").on(t.messageId)],
+);
+
+/** ...and each target it goes to (a webhook, a CRM) has a delivery: pending, delivered, or failed (a dead letter). */
+export const outboxDeliveries = sqliteTable(
+  "outbox_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    eventId: integer("event_id").notNull(),
+    target: text("target").notNull(),
+    orderingKey: text("ordering_key").notNull(),
+    state: text("state").notNull(), // pending | delivered | failed
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastAttemptAt: integer("last_attempt_at"),
+    deliveredAt: integer("delivered_at"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    index("outbox_deliveries_due").on(t.state, t.nextAttemptAt),
+    // The first open delivery of a call to a target goes first: one seek.
+    index("outbox_deliveries_open").on(t.target, t.orderingKey, t.id).where(sql`state <> 'delivered'`),
+    index("outbox_deliveries_event").on(t.eventId),
+    index("outbox_deliveries_delivered").on(t.deliveredAt).where(sql`state = 'delivered'`),
+  ],
+);
+
+/** The last sequence number given per ordering key: a restart continues, never repeats. */
+export const outboxSequences = sqliteTable("outbox_sequences", {
+  orderingKey: text("ordering_key").primaryKey(),
+  sequence: integer("sequence").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** How far a table of the history has been turned into events (the last row id seen). */
+export const outboxCursors = sqliteTable("outbox_cursors", {
+  name: text("name").primaryKey(),
+  lastId: integer("last_id").notNull(),
+});
+
+/** What a CRM answered about one of our calls: Bitrix24's CALL_ID, the users shown the card, whether it was finished. */
+export const integrationCalls = sqliteTable(
+  "integration_calls",
+  {
+    target: text("target").notNull(),
+    callId: text("call_id").notNull(),
+    remoteId: text("remote_id"),
+    userId: text("user_id"),
+    /** JSON: the users (or codes) the call was shown to. */
+    shown: text("shown"),
+    registeredAt: integer("registered_at"),
+    finishedAt: integer("finished_at"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.target, t.callId] }), uniqueIndex("integration_calls_remote").on(t.target, t.remoteId)],
+);
+
 export type CallRow = typeof calls.$inferSelect;
 export type CallLegRow = typeof callLegs.$inferSelect;
 export type NewCallLegRow = typeof callLegs.$inferInsert;
@@ -163,3 +243,6 @@ export type NewCallTransferRow = typeof callTransfers.$inferInsert;
 export type NewCallRow = typeof calls.$inferInsert;
 export type DecisionRow = typeof smartDecisions.$inferSelect;
 export type NewDecisionRow = typeof smartDecisions.$inferInsert;
+export type OutboxEventRow = typeof outboxEvents.$inferSelect;
+export type OutboxDeliveryRow = typeof outboxDeliveries.$inferSelect;
+export type IntegrationCallRow = typeof integrationCalls.$inferSelect;

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { adminOnly } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
+import { integrationRoutes } from "./routes/integrations.ts";
 import { liveRoutes } from "./routes/live.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
@@ -21,6 +22,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", callRoutes(deps, admin));
   app.route("/", scheduleRoutes(deps, admin));
   app.route("/", ui.routes(admin));
+  app.route("/", integrationRoutes(deps, admin));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     deps.log.error(`http ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { ConfigSnapshot, ReloadAttempt } from "../config/store.ts";
 import type { History } from "../history/db.ts";
+import type { Integrations } from "../integrations/service.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
 import type { ScheduleService } from "../schedules/service.ts";
@@ -23,6 +24,8 @@ export interface AppDeps {
   fastagiSessions?: () => number;
   /** AMI call tracking, when the config has an ami: section. */
   tracking?: CallTracking;
+  /** Webhooks and CRM sync: the outbox (for /api/outbox, /health and /metrics). */
+  integrations?: Integrations;
   /** The config's last reload that read the file, with its errors (the operator page). */
   configReload?: () => ReloadAttempt | undefined;
   /** How ivr serve's history writes are going (for /health and /metrics). */

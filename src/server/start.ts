@@ -11,6 +11,7 @@ import { WriteQueue } from "../history/write-queue.ts";
 import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
+import { startIntegrations } from "../integrations/service.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
 import { ScheduleService } from "../schedules/service.ts";
@@ -94,7 +95,7 @@ export function startServer(options: ServerOptions): RunningServer {
   const smart = new SmartService({
     hours: schedules.hours,
     snapshot: () => store.current,
-    sources: historySources(history),
+    sources: { ...historySources(history), crm: (order, phone, budgetMs) => integrations.crm(order, phone, budgetMs) },
     decisionLog,
     log,
     env: options.env,
@@ -125,7 +126,8 @@ export function startServer(options: ServerOptions): RunningServer {
     }
   };
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
-  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
+  const integrations = startIntegrations({ history, config: () => store.current.config, log, env: options.env });
+  const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env, outbox: integrations.tracking });
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -139,6 +141,7 @@ export function startServer(options: ServerOptions): RunningServer {
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
+    integrations,
     schedules,
     configReload: () => store.lastReload,
   });
@@ -158,6 +161,7 @@ export function startServer(options: ServerOptions): RunningServer {
   } catch (error) {
     void fastagi?.stop(0);
     void tracking?.stop();
+    void integrations.stop(0);
     void background?.close();
     history.close();
     throw error;
@@ -198,6 +202,7 @@ export function startServer(options: ServerOptions): RunningServer {
       await http.stop();
       await regeneration;
       await tracking?.stop();
+      await integrations.stop();
       upkeep.stop();
       decisionLog.close();
       await queue.close();

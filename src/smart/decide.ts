@@ -4,6 +4,7 @@ import type { HoursSource } from "../schedules/hours.ts";
 import type { Hours } from "../schedules/types.ts";
 import type { TtlCache } from "./cache.ts";
 import { contextName } from "./context-name.ts";
+import { type CrmAnswer, CRM_SHARE_OF_SLA, type CrmSource } from "./crm.ts";
 import type { Enterprise } from "./directory.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface SmartSources {
   answeredExtension(phone: PhoneMatch, which: "last" | "first"): string | undefined | Promise<string | undefined>;
   /** A name for this caller, if one is known. */
   callerName(phone: PhoneMatch): string | undefined | Promise<string | undefined>;
+  /** The enterprise's CRMs (integrations): the caller's name and responsible manager. */
+  crm?: CrmSource;
 }
 
 export type DecisionOutcome =
@@ -126,8 +129,14 @@ export async function decide(enterprise: Enterprise, request: DecisionRequest, o
 }
 
 async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: DecisionRequest, sources: SmartSources, steps: DecisionStep[], hours?: Hours): Promise<Verdict> {
-  const name = (await sources.callerName(phone)) ?? null;
-  steps.push({ rule: "name", result: name ? `name from call history: ${name}` : "no name known for this number" });
+  // The CRMs are asked at once, beside the history, within their share of the SLA.
+  const asked = enterprise.crm.length && sources.crm ? sources.crm(enterprise.crm, phone, Math.round(enterprise.slaMs * CRM_SHARE_OF_SLA)) : undefined;
+  const known = (await sources.callerName(phone)) ?? null;
+  const crm = await asked;
+  for (const note of crm?.notes ?? []) steps.push({ rule: "crm", result: note });
+  // The CRM's customer name, when it knows one, over the carrier's.
+  const name = crm?.name ?? known;
+  steps.push({ rule: "name", result: crm?.name ? `name from ${crm.integration}: ${name}` : name ? `name from call history: ${name}` : "no name known for this number" });
   if (enterprise.mode === "name-only") return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "mode name-only: names only, no routing" };
   if (!request.loadDialPlan) return { name, dialPlan: null, outcome: "name_only", rule: null, reason: "LoadDialPlan is not true: no routing asked" };
   if (hours && !hours.open) {
@@ -141,13 +150,9 @@ async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: Deci
     return { name, dialPlan: null, outcome: "line_not_smart", rule: null, reason };
   }
   for (const rule of enterprise.rules) {
-    if (rule === "crm") {
-      steps.push({ rule, result: "skipped: no CRM integration is configured" });
-      continue;
-    }
-    const extension = await sources.answeredExtension(phone, rule === "last_call" ? "last" : "first");
+    const extension = rule === "crm" ? crmManager(crm, steps, enterprise.crm.length > 0) : await sources.answeredExtension(phone, rule === "last_call" ? "last" : "first");
     if (!extension) {
-      steps.push({ rule, result: "no answered call with this number in the history" });
+      if (rule !== "crm") steps.push({ rule, result: "no answered call with this number in the history" });
       continue;
     }
     const owner = enterprise.phones.get(extension);
@@ -158,9 +163,18 @@ async function evaluate(enterprise: Enterprise, phone: PhoneMatch, request: Deci
     const dialPlan = contextName(owner.phoneId, request.line);
     const who = owner.user.name ?? `user ${owner.user.id}`;
     steps.push({ rule, result: `extension ${extension} (phone ${owner.phoneId} of ${who}) -> ${dialPlan}` });
-    return { name, dialPlan, outcome: "routed", rule, reason: `${rule}: extension ${extension} of ${who}` };
+    const source = rule === "crm" ? `crm: ${crm!.integration}'s responsible manager,` : `${rule}:`;
+    return { name, dialPlan, outcome: "routed", rule, reason: `${source} extension ${extension} of ${who}` };
   }
   return { name, dialPlan: null, outcome: "no_match", rule: null, reason: `no rule (${enterprise.rules.join(", ")}) found a manager for this number` };
+}
+
+/** The crm rule's manager: the extension the answering CRM gave, or why there is none. */
+function crmManager(crm: CrmAnswer | undefined, steps: DecisionStep[], listed: boolean): string | undefined {
+  if (!crm) steps.push({ rule: "crm", result: listed ? "skipped: CRMs are asked by ivr serve, not by a per-call ivr process" : "skipped: no CRM is set for this enterprise (its crm: list)" });
+  else if (!crm.integration) steps.push({ rule: "crm", result: "no CRM knows this caller" });
+  else if (!crm.extension) steps.push({ rule: "crm", result: `${crm.integration} names no responsible manager with an extension` });
+  return crm?.extension;
 }
 
 /** The enterprise's schedule now; one that cannot be evaluated leaves routing on, as without a schedule. */

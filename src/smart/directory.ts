@@ -6,6 +6,8 @@ export interface Enterprise {
   readonly token: string;
   readonly mode: SmartMode;
   readonly rules: readonly SmartRule[];
+  /** The CRMs asked for the caller's name and manager, primary first (empty: none). */
+  readonly crm: readonly string[];
   readonly country: string | undefined;
   readonly allowIps: readonly string[];
   readonly slaMs: number;
@@ -44,6 +46,7 @@ export function buildEnterprise(id: string, settings: EnterpriseSettings, defaul
     token: settings.token,
     mode: settings.mode ?? DEFAULTS.mode,
     rules: settings.rules ?? DEFAULTS.rules,
+    crm: settings.crm ?? [],
     country: settings.country ?? defaultCountry,
     allowIps: settings.allow_ips ?? [],
     slaMs: settings.sla_ms ?? DEFAULTS.slaMs,

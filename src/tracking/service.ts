@@ -8,10 +8,10 @@ import { resolveSecret } from "../config/secret.ts";
 import type { History } from "../history/db.ts";
 import type { Logger } from "../log.ts";
 import { EventQueue } from "./event-queue.ts";
-import { LiveFeed } from "./live.ts";
+import { type LiveEvent, LiveFeed } from "./live.ts";
 import { createTrackingMetrics, type TrackingMetrics } from "./metrics.ts";
 import { reconcile } from "./reconcile.ts";
-import { trackedCallRow, TrackedCallWriter } from "./store.ts";
+import { type CallOutbox, trackedCallRow, TrackedCallWriter } from "./store.ts";
 import { type CallSummary, summarize } from "./summary.ts";
 import { Tracker } from "./tracker.ts";
 import { trunkMatcher } from "./trunks.ts";
@@ -33,6 +33,8 @@ export interface TrackingOptions {
   sliceMs?: number;
   /** A comment line this often keeps idle event streams (and the proxies in between) open. */
   heartbeatMs?: number;
+  /** The integrations' outbox: every live change, and each ended call in the transaction that records it. */
+  outbox?: CallOutbox & { onLiveEvent(event: LiveEvent): void };
 }
 
 export interface TrackingHealth {
@@ -97,7 +99,9 @@ export function startCallTracking(options: TrackingOptions): CallTracking {
   const users = usersByExtension(options.config);
   const writer = new TrackedCallWriter(options.history, log, (call) => trackedCallRow(call, options.config(), users), {
     onWritten: (call) => metrics.callsTracked.inc({ direction: call.direction, status: call.status ?? "failed" }),
+    outbox: options.outbox,
   });
+  if (options.outbox) feed.subscribe(options.outbox.onLiveEvent);
   let gapSince: number | undefined;
   let gaps = 0;
   let lastGapAt: number | undefined;

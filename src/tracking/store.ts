@@ -117,6 +117,13 @@ const statements = perDatabase((history) => {
   };
 });
 
+/** What leaves the product because a call ended (the outbox): stored in the transaction that records the call. */
+export interface CallOutbox {
+  /** Inside that transaction; returns what `written` is told once it committed. */
+  withCall(call: CallSummary, id: number): number;
+  written(call: CallSummary, stored: number): void;
+}
+
 /**
  * Ended calls, written off the event path: bun:sqlite is synchronous, and a write waiting
  * for another process's lock must not stall the tracker. Calls are queued and written
@@ -133,7 +140,7 @@ export class TrackedCallWriter {
     private readonly history: History,
     private readonly log: Logger,
     private readonly rowFor: (call: CallSummary) => NewCallRow,
-    private readonly options: { flushMs?: number; maxPending?: number; onWritten?: (call: CallSummary, id: number) => void } = {},
+    private readonly options: { flushMs?: number; maxPending?: number; onWritten?: (call: CallSummary, id: number) => void; outbox?: CallOutbox } = {},
   ) {}
 
   get pending(): number {
@@ -160,12 +167,19 @@ export class TrackedCallWriter {
     const batch = this.queue;
     if (!batch.length) return 0;
     this.queue = [];
-    const written: Array<[CallSummary, number]> = [];
+    const written: Array<[CallSummary, number, number]> = [];
+    const { outbox } = this.options;
     try {
       this.history.sqlite.transaction(() => {
         for (const call of batch) {
           try {
-            written.push([call, writeTrackedCall(this.history, call, this.rowFor(call))]);
+            // The call and what goes out because of it (webhooks, CRM): one savepoint, all or nothing.
+            written.push(
+              this.history.sqlite.transaction(() => {
+                const id = writeTrackedCall(this.history, call, this.rowFor(call));
+                return [call, id, outbox?.withCall(call, id) ?? 0] as [CallSummary, number, number];
+              })(),
+            );
           } catch (error) {
             if (isBusy(error)) throw error;
             this.log.error(`tracked call ${call.id} not recorded: ${(error as Error).message}`);
@@ -189,7 +203,10 @@ export class TrackedCallWriter {
     if (this.busySince !== undefined) this.log.info(`tracked calls: history writable again after ${Date.now() - this.busySince} ms`);
     this.busySince = undefined;
     this.written += written.length;
-    for (const [call, id] of written) this.options.onWritten?.(call, id);
+    for (const [call, id, sent] of written) {
+      outbox?.written(call, sent);
+      this.options.onWritten?.(call, id);
+    }
     return written.length;
   }
 }

@@ -13,7 +13,7 @@ import { compiledBinary } from "../helpers/binary.ts";
 const ROOT = join(import.meta.dir, "..", "..");
 const doc = (name: string) => readFileSync(join(ROOT, "docs", name), "utf8");
 const DOCS = [["README.md", readFileSync(join(ROOT, "README.md"), "utf8")], ...readdirSync(join(ROOT, "docs")).map((name) => [`docs/${name}`, doc(name)])] as const;
-const COMMANDS = ["agi", "serve", "check", "simulate", "calls", "dialplan", "ami", "version"];
+const COMMANDS = ["agi", "serve", "check", "simulate", "calls", "dialplan", "ami", "webhooks", "version"];
 
 let binary: string;
 const help: Record<string, string> = {};
@@ -64,7 +64,7 @@ describe("ivr --help and docs/commands.md", () => {
 });
 
 describe("every ivr command line in the README and docs/ uses flags its help lists", () => {
-  const invocation = /(?:^|[\s`(])(?:\.\/dist\/ivr|\/var\/lib\/asterisk\/agi-bin\/ivr|ivr) (agi|serve|check|simulate|calls|dialplan|version)\b([^`\n|#;)]*)/g;
+  const invocation = /(?:^|[\s`(])(?:\.\/dist\/ivr|\/var\/lib\/asterisk\/agi-bin\/ivr|ivr) (agi|serve|check|simulate|calls|dialplan|webhooks|version)\b([^`\n|#;)]*)/g;
   test.each(DOCS.map(([name]) => name))("%s", (name) => {
     const text = DOCS.find(([n]) => n === name)![1];
     const unknown: string[] = [];

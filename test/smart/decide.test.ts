@@ -70,10 +70,10 @@ describe("modes x rules", () => {
     expect(await decide(enterprise(), ask("80291234567", "0001363", false), { sources })).toMatchObject({ name: "Alexei Client", dialPlan: null, outcome: "name_only" });
   });
 
-  test("crm configured without an integration is skipped, and the reason is kept", async () => {
+  test("crm without a CRM for the enterprise is skipped, and the reason is kept", async () => {
     const decision = await decide(enterprise({ rules: ["crm"] }), ask(), { sources });
     expect(decision).toMatchObject({ dialPlan: null, outcome: "no_match" });
-    expect(decision.steps).toContainEqual({ rule: "crm", result: "skipped: no CRM integration is configured" });
+    expect(decision.steps).toContainEqual({ rule: "crm", result: "skipped: no CRM is set for this enterprise (its crm: list)" });
   });
 });
 
