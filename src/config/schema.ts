@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { amiSchema } from "./ami-schema.ts";
 import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
+import { outboundSchema } from "./outbound-schema.ts";
 import { cidr, country, secret, smartSchema } from "./smart-schema.ts";
 
 /** One DTMF key a caller can press to reach a queue. `#` ends input, so it cannot be one. */
@@ -82,6 +83,7 @@ export const configSchema = z.strictObject({
   database: databaseSchema.optional(),
   smart: smartSchema.optional(),
   ami: amiSchema.optional(),
+  outbound: outboundSchema.optional(),
 });
 
 export type MenuSettings = z.infer<typeof menuSchema>;
