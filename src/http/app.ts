@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { outboundRoutes } from "../originate/api.ts";
 import { adminOnly } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
@@ -16,6 +17,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", smartRoutes(deps, admin));
   app.route("/", liveRoutes(deps, admin)); // before callRoutes: /api/calls/active is not a call id
   app.route("/", callRoutes(deps, admin));
+  app.route("/", outboundRoutes(deps, admin));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     deps.log.error(`http ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

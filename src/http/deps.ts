@@ -3,6 +3,7 @@ import type { ConfigSnapshot } from "../config/store.ts";
 import type { History } from "../history/db.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
+import type { OutboundService } from "../originate/service.ts";
 import type { SmartService } from "../smart/service.ts";
 import type { CallTracking } from "../tracking/service.ts";
 import type { AppMetrics } from "./metrics.ts";
@@ -22,6 +23,8 @@ export interface AppDeps {
   fastagiSessions?: () => number;
   /** AMI call tracking, when the config has an ami: section. */
   tracking?: CallTracking;
+  /** Outbound calls and campaigns, when the config has an outbound: section. */
+  outbound?: OutboundService;
   /** How ivr serve's history writes are going (for /health and /metrics). */
   historyWrites?: () => HistoryWriteStatus;
 }

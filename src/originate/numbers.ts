@@ -6,11 +6,14 @@ export interface NumberRules {
   /** Where numbers without + are read, and the country always allowed. */
   country: string | undefined;
   types: readonly NumberType[];
-  /** Countries besides `country` that may be dialled. */
-  countries: readonly string[];
+  /** Countries besides `country` that may be dialled ("any": every country, for the do-not-call list). */
+  countries: readonly string[] | "any";
 }
 
 export const DEFAULT_TYPES: readonly NumberType[] = ["fixed_line", "mobile", "fixed_line_or_mobile"];
+
+/** ITU's global services: freephone, Inmarsat, satellite, international networks, premium rate. */
+const NON_GEOGRAPHIC = new Set(["800", "808", "870", "878", "881", "882", "883", "888", "979"]);
 
 export type CheckedNumber =
   | { ok: true; e164: string; country: string; type: NumberType; national: string }
@@ -46,11 +49,11 @@ export function checkNumber(raw: string, rules: NumberRules): CheckedNumber {
   if (!trimmed.startsWith("+") && !home) return { ok: false, code: "invalid", reason: `${trimmed} has no country code and no country is configured (outbound.country or country): write it with +` };
   const parsed = parsePhoneNumberFromString(trimmed, home);
   if (!parsed) return { ok: false, code: "invalid", reason: `${trimmed} is not a phone number` };
-  if (!parsed.country) {
+  if (!parsed.country && NON_GEOGRAPHIC.has(parsed.countryCallingCode)) {
     return { ok: false, code: "country", reason: `${parsed.number} is a non-geographic number (+${parsed.countryCallingCode}: satellite or an international network), never dialled (toll fraud)` };
   }
-  if (!parsed.isValid()) return { ok: false, code: "invalid", reason: `${parsed.number} is not a valid ${parsed.country} number` };
-  if (parsed.country !== home && !rules.countries.includes(parsed.country)) {
+  if (!parsed.country || !parsed.isValid()) return { ok: false, code: "invalid", reason: `${parsed.number} is not a valid ${parsed.country ?? `+${parsed.countryCallingCode}`} number` };
+  if (parsed.country !== home && rules.countries !== "any" && !rules.countries.includes(parsed.country)) {
     return { ok: false, code: "country", reason: `${parsed.number} is an international number (${parsed.country}); add ${parsed.country} to outbound.numbers.countries to allow it` };
   }
   const type = (parsed.getType()?.toLowerCase() ?? "unknown") as NumberType;

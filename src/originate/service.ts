@@ -33,7 +33,7 @@ export interface OutboundService {
   readonly dialer: Dialer;
   readonly campaigns: Campaigns;
   readonly metrics: OutboundMetrics;
-  readonly env: NodeJS.ProcessEnv | undefined;
+  readonly hours: BusinessHours;
   /** agi://.../outbound */
   readonly script: AgiHandler;
   settings(): Outbound | undefined;
@@ -73,11 +73,12 @@ export function startOutbound(options: OutboundOptions): OutboundService {
   const { history, log, tracking } = options;
   const clock = options.clock ?? Date.now;
   const settings = () => outboundOf(options.config());
+  const hours = options.hours ?? alwaysOpen;
   const store = new DialStore(history);
   const dnc = new DoNotCall(history);
   const tracker = tracking.tracker;
   const campaigns = new Campaigns({ history, store, dnc, tracker, outbound: settings, log, clock });
-  const dialer = new Dialer({ store, dnc, tracker, ami: amiLink(tracking), outbound: settings, hours: options.hours ?? alwaysOpen, campaigns, log, clock });
+  const dialer = new Dialer({ store, dnc, tracker, ami: amiLink(tracking), outbound: settings, hours, campaigns, log, clock });
   campaigns.attach(dialer);
   const metrics = new OutboundMetrics(campaigns, dialer, tracker);
 
@@ -111,7 +112,7 @@ export function startOutbound(options: OutboundOptions): OutboundService {
     dialer,
     campaigns,
     metrics,
-    env: options.env,
+    hours,
     script,
     settings,
     health() {

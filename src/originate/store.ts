@@ -105,6 +105,11 @@ export class DialStore {
     return (this.statement(sql).get(now, campaign, ...trunks) as Dial | null) ?? undefined;
   }
 
+  /** API dials due now on a trunk and not yet taken (with those in flight: the trunk's load). */
+  queuedDue(trunk: string, now: number): number {
+    return (this.statement("SELECT count(*) AS n FROM outbound_dials WHERE campaign IS NULL AND state = 'queued' AND not_before <= ? AND trunk = ?").get(now, trunk) as { n: number }).n;
+  }
+
   /** When the next queued dial of a campaign (null: the API's) falls due, if any. */
   nextDue(campaign: string | null): number | undefined {
     const row = this.statement("SELECT min(not_before) AS at FROM outbound_dials WHERE campaign IS ? AND state = 'queued'").get(campaign) as { at: number | null };

@@ -12,6 +12,7 @@ import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
+import { startOutboundIfConfigured } from "../originate/service.ts";
 import { DecisionLog, decisionLogFile } from "../smart/decision-log.ts";
 import { historySources } from "../smart/history-sources.ts";
 import { smartScript } from "../smart/agi-script.ts";
@@ -93,8 +94,9 @@ export function startServer(options: ServerOptions): RunningServer {
       ivrRunning--;
     }
   };
-  const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
   const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env });
+  const outbound = startOutboundIfConfigured({ config: () => store.current.config, tracking, history, log, env: options.env, record: (row) => queue.call(row) });
+  const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart), ...(outbound ? { outbound: outbound.script } : {}) };
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -108,6 +110,7 @@ export function startServer(options: ServerOptions): RunningServer {
     fastagiSessions,
     historyWrites: () => ({ ...health.current(), pendingRecords: queue.pending, spooledFiles: spooledCount(spoolDir), spoolDir }),
     tracking,
+    outbound,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
@@ -124,6 +127,7 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   } catch (error) {
     void fastagi?.stop(0);
+    outbound?.stop();
     void tracking?.stop();
     history.close();
     throw error;
@@ -163,6 +167,7 @@ export function startServer(options: ServerOptions): RunningServer {
       while (ivrRunning > 0 && Date.now() < deadline) await Bun.sleep(10);
       await http.stop();
       await regeneration;
+      outbound?.stop();
       await tracking?.stop();
       upkeep.stop();
       queue.close();

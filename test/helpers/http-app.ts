@@ -12,6 +12,7 @@ import type { SmartSources } from "../../src/smart/decide.ts";
 import { DecisionLog } from "../../src/smart/decision-log.ts";
 import { historySources } from "../../src/smart/history-sources.ts";
 import { SmartService } from "../../src/smart/service.ts";
+import type { OutboundService } from "../../src/originate/service.ts";
 import type { CallTracking } from "../../src/tracking/service.ts";
 import { captureLog } from "./capture-log.ts";
 
@@ -25,7 +26,7 @@ export const ENV = { SMART_TOKEN_0367: TOKEN, IVR_TEST_ADMIN_TOKEN: ADMIN };
  * directory, the write queue and the decision log. `peer` is the client address the app
  * sees (Bun's socket peer in production).
  */
-export function testApp(options: { config?: IvrConfig; env?: Record<string, string>; sources?: SmartSources; tracking?: CallTracking; history?: History } = {}) {
+export function testApp(options: { config?: IvrConfig; env?: Record<string, string>; sources?: SmartSources; tracking?: CallTracking; outbound?: OutboundService; history?: History } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "ivr-http-"));
   const history = options.history ?? openHistory(join(dir, "ivr.sqlite"));
   const { log, text } = captureLog();
@@ -54,6 +55,7 @@ export function testApp(options: { config?: IvrConfig; env?: Record<string, stri
     env,
     fastagiSessions: () => 3,
     tracking: options.tracking,
+    outbound: options.outbound,
   });
   return {
     app,

@@ -20,7 +20,7 @@ export const CRM_TOKEN = "crm-originate-token-0123456789";
  * A config with outbound calls, its ami: section pointing at the fake Asterisk. Trunks and
  * phones are Local channels, as the recordings were made: `Local/{number}@to-trunk`.
  */
-export function outboundYaml(port: number, extra = ""): string {
+export function outboundYaml(port: number, extra = "", options: { callbackSchedule?: string } = {}): string {
   return `country: BY
 ami:
   host: 127.0.0.1
@@ -36,12 +36,14 @@ outbound:
       max_concurrent: "2"
       calls_per_second: "100"
   extension_dial: Local/{ext}@phones
+  numbers:
+    countries: [GB]
   clients:
     crm:
       token: ${CRM_TOKEN}
       kinds: [click-to-call, callback]
   callbacks:
-    queues: ["10001"]
+    queues: ["10001"]${options.callbackSchedule ? `\n    schedule: ${options.callbackSchedule}` : ""}
   campaigns:
     donations:
       sound: campaigns/donate
