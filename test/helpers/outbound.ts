@@ -1,3 +1,4 @@
+import { startFastAgiServer } from "../../src/agi/fastagi-server.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
 import type { History } from "../../src/history/db.ts";
@@ -74,7 +75,10 @@ export function outboundAgainstFake(options: { originate?: (action: import("../.
   const env = { AMI_TEST_SECRET: fake.secret };
   const tracking = startCallTracking({ settings: config.ami!, config: () => config, history, log, env, timing: FAST });
   const outbound: OutboundService = startOutbound({ config: () => config, tracking, history, log, record: (row) => records.push(row), hours: options.hours, env });
+  // Asterisk reaches the outbound script over FastAGI, as the generated context does.
+  const fastagi = startFastAgiServer({ hostname: "127.0.0.1", port: 0, route: (script) => (script === "outbound" ? outbound.script : undefined), log });
   return {
+    fastagi,
     fake,
     history,
     tracking,
@@ -92,6 +96,7 @@ export function outboundAgainstFake(options: { originate?: (action: import("../.
       return outbound.store.get(id)!;
     },
     stop: async () => {
+      await fastagi.stop(0);
       outbound.stop();
       await tracking.stop();
       fake.stop();
