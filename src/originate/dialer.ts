@@ -20,6 +20,8 @@ export interface AmiLink {
   connected(): boolean;
   /** When the tracker last applied a CoreShowChannels snapshot (null: not yet since start). */
   lastResyncAt(): number | null;
+  /** Every event as it is read (before the tracker applies it); returns the unsubscribe. */
+  onEvent(listener: (message: AmiMessage) => void): () => void;
 }
 
 /** Which campaigns may dial now, and a word when one may have finished. */

@@ -71,6 +71,9 @@ export class Flights {
       bus.on("call.answered", ({ call }) => this.onProgress(call, "answered")),
       bus.on("call.ended", ({ call }) => this.onEnded(call)),
       bus.on("originate", (event) => this.onOriginateResponse(event)),
+      options.ami.onEvent((message) => {
+        if (message.event === "DialEnd") this.onDialEnd(message);
+      }),
     );
   }
 
@@ -232,6 +235,20 @@ export class Flights {
     const at = this.options.clock();
     this.options.dialer.change(dial, state === "answered" ? { state, answeredAt: at } : { state }, state === "ringing" ? ringingFrom : answeredFrom);
     this.options.dialer.emit(state === "ringing" ? "originate.ringing" : "originate.answered", dial);
+  }
+
+  /**
+   * Originate's own dial of the first leg (a DialEnd with no calling channel) answered: for
+   * a callback or a message, the customer picked up. The tracker does not count it as the
+   * call's answer (nobody is connected yet), so it is read here, as the event arrives.
+   */
+  private onDialEnd(message: AmiMessage): void {
+    if (this.byCall.size === 0 || message.get("Uniqueid") || message.get("DialStatus") !== "ANSWER") return;
+    const flight = this.byCall.get(message.get("DestUniqueid") ?? "");
+    if (!flight || flight.dial.kind === "click-to-call") return;
+    // Read before the tracker has applied the DialBegin before it: it rang first.
+    this.progress(flight, "ringing");
+    this.progress(flight, "answered");
   }
 
   private onEnded(call: CallRec): void {

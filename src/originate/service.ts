@@ -50,6 +50,7 @@ export function amiLink(tracking: CallTracking): AmiLink {
       const at = tracking.health().last_resync?.at;
       return at ? Date.parse(at) : null;
     },
+    onEvent: (listener) => tracking.client.bus.on("event", ({ message }) => listener(message)),
   };
 }
 

@@ -1,7 +1,7 @@
 import { startFastAgiServer } from "../../src/agi/fastagi-server.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
-import type { History } from "../../src/history/db.ts";
+import { openHistory } from "../../src/history/db.ts";
 import type { NewCallRow } from "../../src/history/schema.ts";
 import type { BusinessHours } from "../../src/originate/hours.ts";
 import { type OutboundService, startOutbound } from "../../src/originate/service.ts";
@@ -66,9 +66,12 @@ export const BY_MOBILE = (n: number) => `+37529${String(1_000_000 + n).slice(-7)
  * The product's call tracking and outbound calls against a fake Asterisk over real TCP and
  * a real SQLite file, as ivr serve runs them.
  */
-export function outboundAgainstFake(options: { originate?: (action: import("../../src/ami/message.ts").AmiMessage) => OriginatePlan; yaml?: (port: number) => string; hours?: BusinessHours; history?: History; fake?: FakeAmi } = {}) {
-  const fake = (options.fake ?? new FakeAmi({ originate: options.originate })).start();
-  const history = options.history ?? tempHistory();
+export function outboundAgainstFake(
+  options: { originate?: (action: import("../../src/ami/message.ts").AmiMessage) => OriginatePlan; yaml?: (port: number) => string; hours?: BusinessHours; dbPath?: string; fake?: FakeAmi } = {},
+) {
+  // A fake given is already running (a restart against the same Asterisk).
+  const fake = options.fake ?? new FakeAmi({ originate: options.originate }).start();
+  const history = options.dbPath ? openHistory(options.dbPath) : tempHistory();
   const { log, text } = captureLog();
   let config: IvrConfig = parseConfig((options.yaml ?? outboundYaml)(fake.port), "test.yaml");
   const records: NewCallRow[] = [];
@@ -94,6 +97,13 @@ export function outboundAgainstFake(options: { originate?: (action: import("../.
     done: async (id: string, timeoutMs = 10_000): Promise<Dial> => {
       await waitFor(() => outbound.store.get(id)?.state === "done", `dial ${id} to be done`, timeoutMs);
       return outbound.store.get(id)!;
+    },
+    /** Everything but the fake Asterisk stops, as when ivr serve is gone; the database stays on disk. */
+    crash: async () => {
+      await fastagi.stop(0);
+      outbound.stop();
+      await tracking.stop();
+      history.close();
     },
     stop: async () => {
       await fastagi.stop(0);
