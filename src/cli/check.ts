@@ -7,6 +7,8 @@ import { weakTokenWarnings } from "../config/weak-tokens.ts";
 import { didsWithoutCountry } from "../history/country.ts";
 import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
+import { describeOutbound } from "../originate/describe.ts";
+import { outboundProblems } from "../originate/settings.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
 import { writeOut } from "./stdout.ts";
@@ -46,6 +48,11 @@ async function check(args: string[]): Promise<number> {
   }
   const ami = describeAmi(config);
   if (ami) out.push("", `AMI: ${ami.description}`, ...ami.notes.map((note) => `  note: ${note}`));
+  // A config outbound calls cannot work with (or that would need more AMI rights) is refused.
+  const refused = outboundProblems(config);
+  if (refused.length) throw new CommandFailure(refused.map((problem) => `error: ${problem}`).join("\n"));
+  const outbound = describeOutbound(config);
+  if (outbound) out.push("", `Outbound: ${outbound.description}`, ...outbound.lines.map((line) => `  ${line}`), ...outbound.notes.map((note) => `  note: ${note}`));
   await writeOut(`${out.join("\n")}\n`);
   return 0;
 }

@@ -126,7 +126,8 @@ export const outboundSchema = z.strictObject({
    * (manager.c): ivr never does it. Named here so the refusal says why.
    */
   application: z
-    .never({ error: "ivr originates into the context it generates (ivr dialplan), never into an application: Originate with an application such as AGI needs write=system in manager.conf. Remove outbound.application" })
+    .unknown()
+    .refine(() => false, "ivr originates into the context it generates (ivr dialplan), never into an application: Originate with an application such as AGI needs write=system in manager.conf. Remove outbound.application")
     .optional(),
 });
 

@@ -2,10 +2,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { ActionFields } from "../ami/message.ts";
 import { fillNumber } from "./numbers.ts";
 import type { Outbound } from "./settings.ts";
-import { type Dial, otherChannelId } from "./types.ts";
-
-/** The channel variable the generated context passes to agi://.../outbound: the call id. */
-export const CALL_VARIABLE = "IVR_CALL";
+import { CALL_VARIABLE, type Dial, otherChannelId } from "./types.ts";
 
 /** A number stored in E.164, with its national form for trunks that dial {national}. */
 export function numberForms(e164: string): { e164: string; national: string } {

@@ -10,8 +10,6 @@ export interface NumberRules {
   countries: readonly string[] | "any";
 }
 
-export const DEFAULT_TYPES: readonly NumberType[] = ["fixed_line", "mobile", "fixed_line_or_mobile"];
-
 /** ITU's global services: freephone, Inmarsat, satellite, international networks, premium rate. */
 const NON_GEOGRAPHIC = new Set(["800", "808", "870", "878", "881", "882", "883", "888", "979"]);
 

@@ -1,8 +1,10 @@
-import type { CampaignSettings, OutboundSettings, TrunkSettings } from "../config/outbound-schema.ts";
+import type { CampaignSettings, NumberType, OutboundSettings, TrunkSettings } from "../config/outbound-schema.ts";
 import type { IvrConfig } from "../config/schema.ts";
-import { DEFAULT_TYPES, type NumberRules } from "./numbers.ts";
+import type { NumberRules } from "./numbers.ts";
 
 export const DEFAULT_CONTEXT = "ivr-outbound";
+/** Number types dialled unless outbound.numbers.types says otherwise. */
+export const DEFAULT_TYPES: readonly NumberType[] = ["fixed_line", "mobile", "fixed_line_or_mobile"];
 export const DEFAULTS = {
   ringTimeoutSeconds: 30,
   trunkMaxConcurrent: 10,

@@ -33,3 +33,6 @@ export function callIdFor(id: string, attempt: number): string {
 export function otherChannelId(callId: string): string {
   return `${callId}-2`;
 }
+
+/** The channel variable the Originate sets and the generated context passes to agi://.../outbound: the call id. */
+export const CALL_VARIABLE = "IVR_CALL";

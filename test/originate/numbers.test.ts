@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { checkNumber, DEFAULT_TYPES, fillNumber } from "../../src/originate/numbers.ts";
+import { checkNumber, fillNumber } from "../../src/originate/numbers.ts";
+import { DEFAULT_TYPES } from "../../src/originate/settings.ts";
 
 const BY = { country: "BY", types: DEFAULT_TYPES, countries: [] as string[] };
 
