@@ -88,6 +88,42 @@ export function originateEvents(outcome: OriginateOutcome, ids: OriginateIds, fr
     }
     return new AmiMessage(fields);
   });
-  const end = events.findIndex((m) => m.event === "HangupRequest" || m.event === "SoftHangupRequest" || m.event === "Hangup");
-  return { setup: events.slice(0, end), teardown: events.slice(end) };
+  const played = ids.channel.startsWith("Local/") ? events : asOneChannel(events, ids, uniquifier(ids.channel));
+  const end = played.findIndex((m) => m.event === "HangupRequest" || m.event === "SoftHangupRequest" || m.event === "Hangup");
+  return { setup: played.slice(0, end), teardown: played.slice(end) };
+}
+
+/**
+ * The channel Asterisk names for a dial string: PJSIP/<user>@<endpoint> is PJSIP/<endpoint>,
+ * SIP/<peer>/<number> is SIP/<peer>, PJSIP/<endpoint> itself.
+ */
+export function channelBase(dial: string): string {
+  const [tech, ...rest] = dial.split("/");
+  const resource = rest.join("/");
+  return `${tech}/${resource.includes("@") ? resource.slice(resource.indexOf("@") + 1) : resource.split("/")[0]}`;
+}
+
+/**
+ * The recordings dialled Local channels (two halves, ;1 and ;2); a real trunk or phone is one
+ * channel. Written from them, not recorded: the halves become that one channel (named as
+ * Asterisk names it, with the ChannelId), LocalBridge goes, and of the two Hangups the one
+ * of ;2 stays, which has the real cause (17 for busy, where ;1 says 0).
+ */
+function asOneChannel(events: readonly AmiMessage[], ids: OriginateIds, hex: string): AmiMessage[] {
+  const name = `${channelBase(ids.channel)}-${hex}`;
+  const halves = new RegExp(`^${ids.channel.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}-[0-9a-f]{8};[12]$`);
+  const out: AmiMessage[] = [];
+  for (const message of events) {
+    if (message.event === "LocalBridge") continue;
+    if (/^(Hangup|HangupRequest|SoftHangupRequest)$/.test(message.event ?? "") && message.get("Uniqueid") === ids.channelId) continue;
+    const fields = [...message.fields];
+    for (let i = 0; i < fields.length; i += 2) {
+      const lower = fields[i]!.toLowerCase();
+      if (fields[i + 1] === ids.otherChannelId && lower.endsWith("uniqueid")) fields[i + 1] = ids.channelId;
+      else if (lower.endsWith("channel") && halves.test(fields[i + 1]!)) fields[i + 1] = name;
+      else if (fields[i] === "Channel" && fields[i + 1] === ids.channel) fields[i + 1] = name;
+    }
+    out.push(new AmiMessage(fields));
+  }
+  return out;
 }

@@ -9,7 +9,7 @@ export type Responder = (command: string) => string;
  * uniqueid is the call id; the call id is also the first argument), then `respond`'s reply
  * to each command until the script closes. Returns the commands it sent.
  */
-export async function outboundAgiCall(port: number, callId: string, respond: Responder, channel = `Local/375291234567@to-trunk-00001000;1`): Promise<string[]> {
+export async function outboundAgiCall(port: number, callId: string, respond: Responder, channel = "PJSIP/mtt-00001000"): Promise<string[]> {
   const client = await connectFastAgi(port);
   const env = fastAgiEnv("outbound").map((line) => {
     if (line.startsWith("agi_uniqueid: ")) return `agi_uniqueid: ${callId}`;

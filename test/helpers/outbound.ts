@@ -19,7 +19,7 @@ export const CRM_TOKEN = "crm-originate-token-0123456789";
 
 /**
  * A config with outbound calls, its ami: section pointing at the fake Asterisk. Trunks and
- * phones are Local channels, as the recordings were made: `Local/{number}@to-trunk`.
+ * the trunk a PJSIP endpoint (`PJSIP/{number}@mtt`, channels `PJSIP/mtt-...`), phones Local channels.
  */
 export function outboundYaml(port: number, extra = "", options: { callbackSchedule?: string } = {}): string {
   return `country: BY
@@ -28,11 +28,11 @@ ami:
   port: ${port}
   username: ivr
   secret: \${AMI_TEST_SECRET}
-  trunk_pattern: ^Local/\\d+@to-trunk-
+  trunk_pattern: ^PJSIP/mtt-
 outbound:
   trunks:
     main:
-      dial: Local/{number}@to-trunk
+      dial: PJSIP/{number}@mtt
       caller_id: "+375171234567"
       max_concurrent: "2"
       calls_per_second: "100"

@@ -62,7 +62,7 @@ describe("ivr check", () => {
     const { code, stdout } = run("check", "--config", GOOD);
     expect(code).toBe(0);
     expect(stdout).toContain("Outbound: calls land in [ivr-outbound], which runs AGI(agi://127.0.0.1:4573/outbound)");
-    expect(stdout).toContain("trunk main (default): Local/{number}@to-trunk, 2 calls at once, 100 a second");
+    expect(stdout).toContain("trunk main (default): PJSIP/{number}@mtt, 2 calls at once, 100 a second");
     expect(stdout).toContain("campaign donations: campaigns/donate; keys 0→queue 10001 1→donation_requested 9→opt out; 2 at once, 100 a second; retry busy 2x every 1 s; trunk main");
     expect(stdout).toContain("client crm: POST /api/originate for click-to-call, callback");
     expect(stdout).toContain("the AMI user needs write = originate,call (Originate into the context, Hangup to cancel), never system");
@@ -83,8 +83,8 @@ describe("ivr check", () => {
   });
 
   test.each([
-    ["a trunk template with a comma (Dial's next argument)", "dial: Local/{number}@to-trunk", "dial: Local/{number}@to-trunk,30", "technology/resource, without spaces, commas"],
-    ["a trunk template without the number", "dial: Local/{number}@to-trunk", "dial: Local/123@to-trunk", "must contain {number}"],
+    ["a trunk template with a comma (Dial's next argument)", "dial: PJSIP/{number}@mtt", "dial: PJSIP/{number}@mtt,30", "technology/resource, without spaces, commas"],
+    ["a trunk template without the number", "dial: PJSIP/{number}@mtt", "dial: PJSIP/123@mtt", "must contain {number}"],
     ["a campaign on a trunk that does not exist", "      invalid_sound: ivr/invalid", "      invalid_sound: ivr/invalid\n      trunk: nope", 'no trunk "nope"'],
     ["a key doing nothing", '"1": {event: donation_requested, sound: campaigns/thanks}', '"1": {sound: campaigns/thanks}', "a key needs at least one of event, opt_out, transfer, hangup"],
   ])("refuses %s", (_what, from, to, message) => {

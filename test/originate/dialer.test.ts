@@ -25,7 +25,7 @@ describe("each outcome, from the recorded originates of Asterisk 22 replayed by 
     const done = await running.done(dial.id);
     expect(done).toMatchObject({ state: "done", outcome, stage: "customer", attempt: 1, callId: dial.id });
     const [action] = running.fake.originates;
-    expect(action!.toObject()).toMatchObject({ Action: "Originate", Channel: "Local/375291000001@to-trunk", Context: "ivr-outbound", Exten: "s", Priority: "1", Async: "true", ChannelId: dial.id, OtherChannelId: `${dial.id}-2`, Variable: `IVR_CALL=${dial.id}` });
+    expect(action!.toObject()).toMatchObject({ Action: "Originate", Channel: "PJSIP/375291000001@mtt", Context: "ivr-outbound", Exten: "s", Priority: "1", Async: "true", ChannelId: dial.id, OtherChannelId: `${dial.id}-2`, Variable: `IVR_CALL=${dial.id}` });
     expect(action!.get("Application")).toBeUndefined();
   });
 });
@@ -60,7 +60,7 @@ describe("the dial's life, as events on the tracker's bus", () => {
     await waitFor(() => running!.outbound.store.get(dial.id)?.state === "ringing", "ringing");
     expect(running.outbound.dialer.cancel(running.outbound.dialer.flights.dialOf(dial.id)!)).toBe("hanging-up");
     expect(await running.done(dial.id)).toMatchObject({ outcome: "cancelled" });
-    expect(running.fake.actions.find((a) => a.get("Action") === "Hangup")?.get("Channel")).toMatch(/^Local\/375291000001@to-trunk-[0-9a-f]{8};1$/);
+    expect(running.fake.actions.find((a) => a.get("Action") === "Hangup")?.get("Channel")).toMatch(/^PJSIP\/mtt-[0-9a-f]{8}$/);
   });
 
   test("Asterisk refuses the Originate (write=originate missing): failed with its reason, not retried", async () => {
