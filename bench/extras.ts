@@ -12,6 +12,7 @@ import { BUN, spawnTracked, WORK } from "./procs.ts";
 export const EXTRA_BENCHES = [
   { name: "config", file: "config.ts", title: "Config parsing" },
   { name: "ami", file: "ami.ts", title: "AMI ingestion" },
+  { name: "originate", file: "originate.ts", title: "Outbound calls: the originate API and a paced campaign" },
 ];
 
 const TIMEOUT_MS = 15 * 60_000;

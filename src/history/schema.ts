@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -194,9 +195,8 @@ export const outboundDials = sqliteTable(
   (t) => [
     uniqueIndex("outbound_dials_id").on(t.id),
     index("outbound_dials_due").on(t.campaign, t.state, t.notBefore, t.seq),
-    index("outbound_dials_state").on(t.state),
-    index("outbound_dials_call").on(t.callId),
-    index("outbound_dials_number").on(t.campaign, t.number),
+    // A campaign's duplicates are looked for in it; API dials (no campaign) are not indexed.
+    index("outbound_dials_number").on(t.campaign, t.number).where(sql`campaign IS NOT NULL`),
   ],
 );
 

@@ -127,7 +127,8 @@ export function campaignRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
   app.delete("/api/dnc/:number", admin, (c) => {
     const outbound = service();
     if (!outbound) return c.json(OFF, 503);
-    const number = decodeURIComponent(c.req.param("number"));
+    const number = c.req.param("number").replace(/^%2B/i, "+");
+    if (!/^\+\d{3,20}$/.test(number)) return c.json({ error: "the number is in E.164, e.g. +375291234567 (%2B for the +)" }, 400);
     return outbound.dnc.delete(number) ? c.json({ number, removed: true }) : c.json({ error: `${number} is not on the do-not-call list` }, 404);
   });
   return app;

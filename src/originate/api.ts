@@ -64,10 +64,11 @@ export function outboundRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
   app.get("/api/originate/:id", auth, (c) => {
     const service = outbound();
     if (!service) return c.json(OFF, 503);
-    const dial = service.store.get(c.req.param("id"));
+    const stored = service.store.get(c.req.param("id"));
     const caller = c.get("caller");
     // Another client's dial is not said to exist.
-    if (!dial || (caller.client !== "admin" && dial.client !== caller.client)) return c.json({ error: `no dial ${c.req.param("id")}` }, 404);
+    if (!stored || (caller.client !== "admin" && stored.client !== caller.client)) return c.json({ error: `no dial ${c.req.param("id")}` }, 404);
+    const dial = service.dialer.flights.current(stored);
     return c.json({ ...dialJson(dial), key_presses: service.store.keysOf(dial.id) });
   });
 
@@ -77,9 +78,8 @@ export function outboundRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
     const dial = service.store.get(c.req.param("id"));
     const caller = c.get("caller");
     if (!dial || (caller.client !== "admin" && dial.client !== caller.client)) return c.json({ error: `no dial ${c.req.param("id")}` }, 404);
-    const live = service.dialer.flights.dialOf(dial.callId ?? dial.id);
-    const result = service.dialer.cancel(live && live.state !== "done" ? live : dial);
-    const now = service.store.get(dial.id)!;
+    const result = service.dialer.cancel(service.dialer.flights.current(dial));
+    const now = service.dialer.flights.current(service.store.get(dial.id)!);
     if (result === "finished") return c.json({ error: `dial ${dial.id} has already ended (${now.outcome})`, ...dialJson(now) }, 409);
     return c.json(dialJson(now), result === "hanging-up" ? 202 : 200);
   });
@@ -98,7 +98,7 @@ function overLimit(service: OutboundService, dial: NewDial, now: number, rates: 
   const trunk = service.settings()?.trunk(dial.trunk);
   if (!trunk) return undefined;
   const max = trunk.max_concurrent ?? DEFAULTS.trunkMaxConcurrent;
-  const load = service.dialer.limits.count(trunkKey(dial.trunk)) + service.store.queuedDue(dial.trunk, now);
+  const load = service.dialer.limits.load(dial.trunk);
   if (load >= max) return `trunk ${dial.trunk} has ${load} calls in progress or waiting (max_concurrent ${max}): try again later`;
   const perSecond = trunk.calls_per_second ?? DEFAULTS.trunkCallsPerSecond;
   if (!rates.allow(trunkKey(dial.trunk), perSecond, Math.max(1, perSecond))) return `trunk ${dial.trunk} takes ${perSecond} calls per second (calls_per_second): try again in a moment`;

@@ -184,7 +184,7 @@ export class Campaigns implements CampaignRuns {
 
   /** A dial of the campaign ended: when none is left, the campaign is done. */
   maybeDone(name: string): void {
-    if (this.state(name) !== "running" || this.options.store.campaignOpen(name) > 0) return;
+    if (this.state(name) !== "running" || this.options.store.campaignOpen(name)) return;
     this.set(name, "done");
     this.options.log.info(`campaign ${name}: done, every number has its outcome`);
     this.emit("campaign.done", name);

@@ -75,6 +75,7 @@ export class Dialer {
       this.limits.add(trunkKey(trunk), n);
       if (campaign) this.limits.add(campaignKey(campaign), n);
     }
+    for (const { id, trunk } of this.options.store.waitingApi(this.clock())) this.limits.wait(trunk, id);
     this.flights.recover(this.options.store.inFlight());
     this.wake();
   }
@@ -87,9 +88,14 @@ export class Dialer {
 
   /** Queues a dial (one SQLite insert); it goes as soon as the limits and its schedule allow. */
   enqueue(dial: NewDial): Dial {
-    const row = this.options.store.insert(dial, this.clock()) as Dial;
+    const now = this.clock();
+    const row = this.options.store.insert(dial, now) as Dial;
     this.emit("originate.queued", row);
-    this.wake();
+    // One for later is found by the queue's regular look (at most a second late).
+    if (row.notBefore <= now) {
+      if (row.campaign === null) this.limits.wait(row.trunk, row.id);
+      this.wake();
+    }
     return row;
   }
 
@@ -136,6 +142,16 @@ export class Dialer {
   change(dial: Dial, change: DialChange, from?: readonly DialState[]): void {
     Object.assign(dial, change, { updatedAt: this.clock() });
     this.persist(() => void this.options.store.change(dial.id, change, this.clock(), from));
+  }
+
+  /**
+   * A change kept in memory only (dialing, ringing, the OriginateResponse hint): written with
+   * the dial's next written change. A restart needs only claimed, answered and done, and
+   * every write costs (each touches the table and its indexes), so a dial is written three
+   * times, not six.
+   */
+  remember(dial: Dial, change: DialChange): void {
+    Object.assign(dial, change, { updatedAt: this.clock() });
   }
 
   private flushPending(): boolean {
@@ -188,6 +204,7 @@ export class Dialer {
       if (gate.trunks.length === 0) return Math.min(wakeAt, gate.at);
       const dial = this.options.store.claimNext(campaign, gate.trunks, now) as Dial | undefined;
       if (!dial) return Math.min(wakeAt, gate.at, this.options.store.nextDue(campaign) ?? Number.POSITIVE_INFINITY);
+      this.limits.unwait(dial.trunk, dial.id);
       this.launch(dial, outbound, now);
       wakeAt = now;
     }
@@ -249,6 +266,7 @@ export class Dialer {
           // Never written to the socket: the dial goes back to the queue.
           this.flights.drop(flight);
           this.persist(() => void store.requeueClaimed(dial.id, undefined, this.clock()));
+          if (dial.campaign === null) this.limits.wait(dial.trunk, dial.id);
           this.wake();
           return;
         }
@@ -273,6 +291,7 @@ export class Dialer {
     const at = this.clock();
     const changed = this.options.store.change(dial.id, { state: "done", outcome, stage: "customer", detail, endedAt: at }, at, ["queued"]);
     if (!changed) return false;
+    this.limits.unwait(dial.trunk, dial.id);
     Object.assign(dial, { state: "done", outcome, stage: "customer", detail, endedAt: at });
     this.emit("originate.ended", dial);
     if (dial.campaign) this.options.campaigns.maybeDone(dial.campaign);

@@ -60,6 +60,7 @@ export class Flights {
   private readonly early = new Map<string, OriginateHint>();
   private readonly offs: Array<() => void> = [];
   private lastSweep: number | null = null;
+  private lastSilentCheck = 0;
   /** The dials of before the restart have been found, or closed. */
   recovered = false;
 
@@ -105,6 +106,11 @@ export class Flights {
     return this.byCall.get(callId)?.dial ?? this.options.store.byCallId(callId);
   }
 
+  /** A dial as it is now: in flight, its state in memory is ahead of the one written. */
+  current(dial: Dial): Dial {
+    return this.byCall.get(dial.callId ?? dial.id)?.dial ?? dial;
+  }
+
   /** Asterisk accepted the Originate (`Originate successfully queued`). */
   accepted(flight: Flight, response: AmiMessage): void {
     if (!this.byCall.has(flight.callId)) return;
@@ -113,7 +119,7 @@ export class Flights {
       flight.actionId = actionId;
       this.byAction.set(actionId, flight);
     }
-    this.options.dialer.change(flight.dial, { state: flight.dial.state === "claimed" ? "dialing" : flight.dial.state, acceptedAt: this.options.clock() }, ["claimed", "dialing", "ringing", "answered"]);
+    this.options.dialer.remember(flight.dial, { state: flight.dial.state === "claimed" ? "dialing" : flight.dial.state, acceptedAt: this.options.clock() });
     const early = actionId ? this.early.get(actionId) : undefined;
     if (early) {
       this.early.delete(actionId!);
@@ -150,7 +156,8 @@ export class Flights {
     const dial = flight.dial;
     const at = clock();
     const retry = this.retryOf(dial, result.outcome);
-    const ended = { outcome: result.outcome, stage: result.stage, detail: result.detail, endedAt: at };
+    // What was only remembered so far is written now, with the outcome.
+    const ended = { outcome: result.outcome, stage: result.stage, detail: result.detail, endedAt: at, acceptedAt: dial.acceptedAt, answeredAt: dial.answeredAt, hint: dial.hint };
     dialer.change(dial, retry === undefined ? { state: "done", ...ended } : { state: "queued", notBefore: at + retry, ...ended });
     this.options.log.info(`outbound ${dial.id} (${dial.kind} ${dial.number}, attempt ${dial.attempt}): ${result.outcome}: ${result.detail}${retry === undefined ? "" : `; tried again in ${Math.round(retry / 1000)} s`}`);
     dialer.emit("originate.ended", dial, retry === undefined ? {} : { retryAt: at + retry });
@@ -167,6 +174,9 @@ export class Flights {
     const now = this.options.clock();
     const resyncAt = this.options.ami.lastResyncAt();
     const fresh = resyncAt !== null && resyncAt !== this.lastSweep;
+    // Without a new snapshot, only the silent dials are looked for: once a second is enough.
+    if (!fresh && now - this.lastSilentCheck < 1000) return;
+    this.lastSilentCheck = now;
     if (fresh) this.lastSweep = resyncAt;
     const ringMs = (this.options.outbound()?.ringTimeoutSeconds ?? 30) * 1000;
     for (const flight of [...this.byCall.values()]) {
@@ -232,8 +242,9 @@ export class Flights {
   private progress(flight: Flight, state: "ringing" | "answered"): void {
     const dial = flight.dial;
     if (!(state === "ringing" ? ringingFrom : answeredFrom).includes(dial.state)) return;
-    const at = this.options.clock();
-    this.options.dialer.change(dial, state === "answered" ? { state, answeredAt: at } : { state }, state === "ringing" ? ringingFrom : answeredFrom);
+    // Answered is written (after a restart it tells an answered call from a lost one); ringing is only remembered.
+    if (state === "answered") this.options.dialer.change(dial, { state, answeredAt: this.options.clock() }, answeredFrom);
+    else this.options.dialer.remember(dial, { state });
     this.options.dialer.emit(state === "ringing" ? "originate.ringing" : "originate.answered", dial);
   }
 
@@ -270,7 +281,7 @@ export class Flights {
   /** The hint is kept; a Failure with no channel on the PBX (none was ever created) is final. */
   private hinted(flight: Flight, hint: OriginateHint): void {
     flight.hint = hint;
-    this.options.dialer.change(flight.dial, { hint: `${hint.response} ${hint.reason}` });
+    this.options.dialer.remember(flight.dial, { hint: `${hint.response} ${hint.reason}` });
     if (hint.response === "Failure" && !this.live(flight)) {
       this.finish(flight, { outcome: hintOutcome(hint), stage: flight.dial.kind === "click-to-call" ? "extension" : "customer", detail: `OriginateResponse Failure reason ${hint.reason}, no channel was created` });
     }

@@ -8,6 +8,23 @@ import { Pacer } from "./pacer.ts";
 export class Limits {
   private readonly inFlight = new Map<string, number>();
   private readonly pacers = new Map<string, Pacer>();
+  /** API dials due but not yet taken, per trunk: with those in flight, the load a request is refused over (429). */
+  private readonly waiting = new Map<string, Set<string>>();
+
+  wait(trunk: string, id: string): void {
+    let ids = this.waiting.get(trunk);
+    if (!ids) this.waiting.set(trunk, (ids = new Set()));
+    ids.add(id);
+  }
+
+  unwait(trunk: string, id: string): void {
+    this.waiting.get(trunk)?.delete(id);
+  }
+
+  /** Calls in progress and API dials waiting on a trunk. */
+  load(trunk: string): number {
+    return this.count(trunkKey(trunk)) + (this.waiting.get(trunk)?.size ?? 0);
+  }
 
   count(key: string): number {
     return this.inFlight.get(key) ?? 0;

@@ -1,8 +1,12 @@
+/** How late a start may be and still keep the grid (the calls it missed follow at once). */
+const CATCH_UP_MS = 100;
+
 /**
  * Strict pacing: starts `ratePerSecond` apart, on a grid. A start a little late (a timer
- * fires late, a claim took time) keeps the grid, so the average rate stays exact; after a
- * pause longer than one interval the grid starts again from now, so a stalled campaign
- * never bursts to catch up.
+ * fires late, the event loop was busy for a few milliseconds) keeps the grid, so the
+ * average rate stays exact: what a short stall delayed follows at once. After a longer pause
+ * (more than an interval and more than CATCH_UP_MS) the grid starts again from now, so a
+ * paused or stalled campaign never bursts to catch up.
  */
 export class Pacer {
   private next = Number.NEGATIVE_INFINITY;
@@ -30,7 +34,7 @@ export class Pacer {
   }
 
   take(now: number): void {
-    const scheduled = now - this.next < this.intervalMs ? this.next : now;
+    const scheduled = now - this.next < Math.max(this.intervalMs, CATCH_UP_MS) ? this.next : now;
     this.next = scheduled + this.intervalMs;
   }
 }

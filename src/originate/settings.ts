@@ -30,10 +30,17 @@ export interface Outbound {
   numberRules(enterprise?: string | null): NumberRules;
 }
 
-/** The outbound settings of a config, or undefined when it has no outbound: section. */
+const resolved = new WeakMap<IvrConfig, Outbound>();
+
+/** The outbound settings of a config, or undefined when it has no outbound: section (resolved once per config). */
 export function outboundOf(config: IvrConfig): Outbound | undefined {
-  const settings = config.outbound;
-  if (!settings) return undefined;
+  if (!config.outbound) return undefined;
+  let outbound = resolved.get(config);
+  if (!outbound) resolved.set(config, (outbound = resolve(config, config.outbound)));
+  return outbound;
+}
+
+function resolve(config: IvrConfig, settings: OutboundSettings): Outbound {
   const defaultTrunk = settings.trunk ?? Object.keys(settings.trunks)[0]!;
   const technology = config.smart?.dialplan?.technology ?? "PJSIP";
   return {

@@ -85,8 +85,10 @@ export class DialStore {
     return (this.statement(`SELECT ${COLUMNS} FROM outbound_dials WHERE id = ?`).get(id) as Dial | null) ?? undefined;
   }
 
+  /** The dial a call id (the dial's id, or id.N for attempt N) belongs to. */
   byCallId(callId: string): Dial | undefined {
-    return (this.statement(`SELECT ${COLUMNS} FROM outbound_dials WHERE call_id = ?`).get(callId) as Dial | null) ?? undefined;
+    const dial = this.get(callId.replace(/\.\d+$/, ""));
+    return dial?.callId === callId ? dial : undefined;
   }
 
   /**
@@ -105,9 +107,9 @@ export class DialStore {
     return (this.statement(sql).get(now, campaign, ...trunks) as Dial | null) ?? undefined;
   }
 
-  /** API dials due now on a trunk and not yet taken (with those in flight: the trunk's load). */
-  queuedDue(trunk: string, now: number): number {
-    return (this.statement("SELECT count(*) AS n FROM outbound_dials WHERE campaign IS NULL AND state = 'queued' AND not_before <= ? AND trunk = ?").get(now, trunk) as { n: number }).n;
+  /** API dials due now and not yet taken (counted against their trunk's limit after a restart). */
+  waitingApi(now: number): Array<{ id: string; trunk: string }> {
+    return this.statement("SELECT id, trunk FROM outbound_dials WHERE campaign IS NULL AND state = 'queued' AND not_before <= ?").all(now) as Array<{ id: string; trunk: string }>;
   }
 
   /** When the next queued dial of a campaign (null: the API's) falls due, if any. */
@@ -156,7 +158,7 @@ export class DialStore {
 
   /** Whether a campaign already has this number (an upload does not add it twice). */
   campaignHas(campaign: string, number: string): boolean {
-    return this.statement("SELECT 1 AS found FROM outbound_dials WHERE campaign = ? AND number = ? LIMIT 1").get(campaign, number) !== null;
+    return this.statement("SELECT 1 AS found FROM outbound_dials WHERE campaign = ? AND number = ? AND campaign IS NOT NULL LIMIT 1").get(campaign, number) !== null;
   }
 
   campaignCounts(campaign: string): CampaignCounts {
@@ -185,9 +187,9 @@ export class DialStore {
     return this.statement("SELECT call_id AS callId, at, key, action FROM outbound_keys WHERE dial_id = ? ORDER BY id").all(dialId) as Array<{ callId: string; at: number; key: string; action: string }>;
   }
 
-  /** Dials not yet done for a campaign (0: it is finished). */
-  campaignOpen(campaign: string): number {
-    return (this.statement("SELECT count(*) AS n FROM outbound_dials WHERE campaign = ? AND state <> 'done'").get(campaign) as { n: number }).n;
+  /** Whether a campaign has a dial not yet done (one index seek per state, not a count of its numbers). */
+  campaignOpen(campaign: string): boolean {
+    return this.statement(`SELECT 1 AS found FROM outbound_dials WHERE campaign = ? AND state IN ('queued', ${IN_FLIGHT.map((s) => `'${s}'`).join(", ")}) LIMIT 1`).get(campaign) !== null;
   }
 
   /** In flight per trunk and per campaign, for the limits after a restart. */

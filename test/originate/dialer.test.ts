@@ -57,7 +57,7 @@ describe("the dial's life, as events on the tracker's bus", () => {
     running = outboundAgainstFake({ originate: () => ({ outcome: "noanswer", holdMs: 30_000 }) });
     await running.ready();
     const dial = running.enqueue({ kind: "callback", number: BY_MOBILE(1), queue: "10001" });
-    await waitFor(() => running!.outbound.store.get(dial.id)?.state === "ringing", "ringing");
+    await waitFor(() => running!.outbound.dialer.flights.dialOf(dial.id)?.state === "ringing", "ringing");
     expect(running.outbound.dialer.cancel(running.outbound.dialer.flights.dialOf(dial.id)!)).toBe("hanging-up");
     expect(await running.done(dial.id)).toMatchObject({ outcome: "cancelled" });
     expect(running.fake.actions.find((a) => a.get("Action") === "Hangup")?.get("Channel")).toMatch(/^PJSIP\/mtt-[0-9a-f]{8}$/);

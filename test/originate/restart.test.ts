@@ -77,7 +77,7 @@ describe("a restart mid-campaign: no number dialled twice, none forgotten", () =
     await first.ready();
     first.outbound.campaigns.addNumbers("donations", [{ number: BY_MOBILE(1) }]);
     first.outbound.campaigns.command("donations", "start");
-    await waitFor(() => first.outbound.store.inFlight()[0]?.state === "ringing", "the call ringing");
+    await waitFor(() => first.outbound.dialer.flights.dialOf(first.outbound.store.inFlight()[0]?.id ?? "")?.state === "ringing", "the call ringing");
     const [dialling] = first.outbound.store.inFlight();
     await first.crash();
     fake.channels.clear(); // the PBX forgot it: it ended while ivr was down
