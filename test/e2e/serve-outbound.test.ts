@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AmiMessage } from "../../src/ami/message.ts";
@@ -50,14 +50,16 @@ describe("ivr serve with outbound: calls end to end", () => {
   let server: Awaited<ReturnType<typeof serve>>;
   let plan: (action: AmiMessage) => OriginatePlan = () => ({ outcome: "answered" });
   const fake = new FakeAmi({ secret: "e2e-outbound-secret", originate: (action) => plan(action) }).start();
+  const dir = mkdtempSync(join(tmpdir(), "ivr-e2e-outbound-"));
 
   beforeAll(async () => {
-    server = await serve(fake, mkdtempSync(join(tmpdir(), "ivr-e2e-outbound-")));
+    server = await serve(fake, dir);
     await eventually(() => fetch(`${server.http}/health`).then((r) => r.json() as Promise<Record<string, any>>), (h) => h.outbound?.state === "ready", "outbound to be ready");
   });
   afterAll(async () => {
     await server?.stop();
     fake.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("a client's callback: 202, Originate into [ivr-outbound], the outbound script runs Queue, answered; one call in the history", async () => {
@@ -123,6 +125,7 @@ describe("kill -9 of the compiled daemon mid-campaign", () => {
     } finally {
       await server.stop();
       fake.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,3 +1,5 @@
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { startFastAgiServer } from "../../src/agi/fastagi-server.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
@@ -111,6 +113,7 @@ export function outboundAgainstFake(
       await tracking.stop();
       fake.stop();
       history.close();
+      rmSync(dirname(history.path), { recursive: true, force: true });
     },
   };
 }

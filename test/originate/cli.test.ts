@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.ts";
@@ -20,6 +20,7 @@ let binary: string;
 beforeAll(async () => {
   binary = await compiledBinary();
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const run = (...args: string[]) => {
   const proc = Bun.spawnSync([binary, ...args], { env: { PATH: "/usr/bin:/bin", AMI_TEST_SECRET: "x" }, timeout: 15_000 });
   return { code: proc.exitCode, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };

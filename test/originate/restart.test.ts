@@ -1,18 +1,25 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FakeAmi } from "../helpers/fake-ami.ts";
 import { BY_MOBILE, outboundAgainstFake } from "../helpers/outbound.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 let fake: FakeAmi | undefined;
 let running: ReturnType<typeof outboundAgainstFake> | undefined;
+const dbPaths: string[] = [];
 afterEach(async () => {
   await running?.stop();
   fake?.stop();
   running = fake = undefined;
+  for (const path of dbPaths.splice(0)) rmSync(dirname(path), { recursive: true, force: true });
 });
+const newDbPath = () => {
+  const path = join(mkdtempSync(join(tmpdir(), "ivr-restart-")), "ivr.sqlite");
+  dbPaths.push(path);
+  return path;
+};
 
 /** A fake Asterisk whose calls stay up until released (they outlive ivr, as on a real PBX). */
 function heldCalls() {
@@ -26,7 +33,7 @@ const numbersOf = (f: FakeAmi) => f.originates.map((a) => a.get("Channel"));
 describe("a restart mid-campaign: no number dialled twice, none forgotten", () => {
   test("calls still up on the PBX are found in the first snapshot and followed to their end", async () => {
     const { fake, release, held } = heldCalls();
-    const dbPath = join(mkdtempSync(join(tmpdir(), "ivr-restart-")), "ivr.sqlite");
+    const dbPath = newDbPath();
     const first = outboundAgainstFake({ fake, dbPath });
     await first.ready();
     first.outbound.campaigns.addNumbers("donations", Array.from({ length: 5 }, (_, i) => ({ number: BY_MOBILE(i) })));
@@ -51,7 +58,7 @@ describe("a restart mid-campaign: no number dialled twice, none forgotten", () =
 
   test("a call that ended while ivr was down is closed as unknown, and not dialled again", async () => {
     const { fake, release, held } = heldCalls();
-    const dbPath = join(mkdtempSync(join(tmpdir(), "ivr-restart-")), "ivr.sqlite");
+    const dbPath = newDbPath();
     const first = outboundAgainstFake({ fake, dbPath });
     await first.ready();
     first.outbound.campaigns.addNumbers("donations", [{ number: BY_MOBILE(1) }]);
@@ -71,7 +78,7 @@ describe("a restart mid-campaign: no number dialled twice, none forgotten", () =
   });
 
   test("a call never answered and gone after the restart is unknown: never dialled a second time", async () => {
-    const dbPath = join(mkdtempSync(join(tmpdir(), "ivr-restart-")), "ivr.sqlite");
+    const dbPath = newDbPath();
     fake = new FakeAmi({ originate: () => ({ outcome: "noanswer", holdMs: 60_000 }) }).start();
     const first = outboundAgainstFake({ fake, dbPath });
     await first.ready();
