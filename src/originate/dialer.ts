@@ -13,6 +13,7 @@ import { checkNumber } from "./numbers.ts";
 import { DEFAULTS, type Outbound } from "./settings.ts";
 import type { DialChange, DialStore, NewDial } from "./store.ts";
 import type { Dial, DialState, Outcome } from "./types.ts";
+import { PendingWrites } from "./writes.ts";
 
 /** What the dialer needs of the AMI connection. */
 export interface AmiLink {
@@ -61,12 +62,12 @@ export class Dialer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private immediate = false;
   private stopped = false;
-  /** Writes that met a locked database: retried, in order, before anything else. */
-  private pending: Array<() => void> = [];
+  private readonly writes: PendingWrites;
   private readonly clock: () => number;
 
   constructor(private readonly options: DialerOptions) {
     this.clock = options.clock ?? Date.now;
+    this.writes = new PendingWrites(options.log);
     this.flights = new Flights({ ...options, clock: this.clock, dialer: this });
   }
 
@@ -126,17 +127,7 @@ export class Dialer {
 
   /** A write to the queue; if the database is locked by another process it is retried (in order), never lost. */
   persist(write: () => void): void {
-    if (this.pending.length) {
-      this.pending.push(write);
-      return;
-    }
-    try {
-      write();
-    } catch (error) {
-      if (!isBusyError(error)) throw error;
-      this.options.log.warn("outbound: the database is locked by another process; the dial's change is kept to retry");
-      this.pending.push(write);
-    }
+    this.writes.write(write);
   }
 
   change(dial: Dial, change: DialChange, from?: readonly DialState[]): void {
@@ -154,23 +145,6 @@ export class Dialer {
     Object.assign(dial, change, { updatedAt: this.clock() });
   }
 
-  private flushPending(): boolean {
-    while (this.pending.length) {
-      try {
-        this.pending[0]!();
-        this.pending.shift();
-      } catch (error) {
-        if (!isBusyError(error)) {
-          this.options.log.error(`outbound: a queued change failed: ${(error as Error).message}`);
-          this.pending.shift();
-        } else {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
   private later(ms: number): void {
     if (this.stopped || this.immediate) return;
     clearTimeout(this.timer);
@@ -183,7 +157,7 @@ export class Dialer {
     try {
       this.flights.sweepAfterResync();
       const outbound = this.options.outbound();
-      if (!outbound || !this.flushPending() || !this.readiness().ready) return this.later(outbound ? 250 : IDLE_MS);
+      if (!outbound || !this.writes.flush() || !this.readiness().ready) return this.later(outbound ? 250 : IDLE_MS);
       let wakeAt = now + IDLE_MS;
       wakeAt = Math.min(wakeAt, this.drain(null, outbound, now));
       for (const name of this.options.campaigns.running()) wakeAt = Math.min(wakeAt, this.drain(name, outbound, now));

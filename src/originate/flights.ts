@@ -5,6 +5,7 @@ import type { CallRec } from "../tracking/types.ts";
 import type { AmiLink, CampaignRuns, Dialer } from "./dialer.ts";
 import { limitKeys } from "./limits.ts";
 import { type DialOutcome, dialOutcome, hintOutcome, type OriginateHint } from "./outcome.ts";
+import { retryDelay } from "./retry.ts";
 import type { Outbound } from "./settings.ts";
 import type { DialStore } from "./store.ts";
 import { type Dial, type DialState, otherChannelId } from "./types.ts";
@@ -155,7 +156,7 @@ export class Flights {
     dialer.limits.end(flight.keys);
     const dial = flight.dial;
     const at = clock();
-    const retry = this.retryOf(dial, result.outcome);
+    const retry = dial.campaign ? retryDelay(this.options.outbound()?.campaign(dial.campaign), dial.attempt, result.outcome) : undefined;
     // What was only remembered so far is written now, with the outcome.
     const ended = { outcome: result.outcome, stage: result.stage, detail: result.detail, endedAt: at, acceptedAt: dial.acceptedAt, answeredAt: dial.answeredAt, hint: dial.hint };
     dialer.change(dial, retry === undefined ? { state: "done", ...ended } : { state: "queued", notBefore: at + retry, ...ended });
@@ -291,12 +292,6 @@ export class Flights {
     const channel = this.options.tracker.channels.get(flight.callId)?.name;
     if (!channel) return; // not on the PBX yet: hung up when its first event comes (onStarted)
     this.options.ami.send({ Action: "Hangup", Channel: channel, Cause: 16 }).catch((error: Error) => this.options.log.warn(`outbound ${flight.dial.id}: Hangup ${channel} failed: ${error.message}`));
-  }
-
-  private retryOf(dial: Dial, outcome: DialOutcome["outcome"]): number | undefined {
-    if (!dial.campaign || outcome === "answered" || outcome === "cancelled" || outcome === "unknown" || outcome === "refused") return undefined;
-    const rule = this.options.outbound()?.campaign(dial.campaign)?.retry?.[outcome];
-    return rule && dial.attempt < rule.attempts ? rule.interval_seconds * 1000 : undefined;
   }
 
   private forget(flight: Flight): void {
