@@ -13,6 +13,7 @@ export const EXTRA_BENCHES = [
   { name: "config", file: "config.ts", title: "Config parsing" },
   { name: "ami", file: "ami.ts", title: "AMI ingestion" },
   { name: "outbox", file: "outbox.ts", title: "Outbox (webhooks, CRM sync)" },
+  { name: "originate", file: "originate.ts", title: "Outbound calls: the originate API and a paced campaign" },
 ];
 
 const TIMEOUT_MS = 15 * 60_000;

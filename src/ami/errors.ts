@@ -63,4 +63,5 @@ export class AmiAuthError extends AmiError {
 export const ACTION_CLASSES: Record<string, readonly string[]> = {
   CoreShowChannels: ["reporting", "system"],
   Originate: ["originate"],
+  Hangup: ["system", "call"],
 };

@@ -2,12 +2,13 @@
  * The manager.conf section for the product's AMI user: the least privilege that serves it.
  * Read classes (manager.c): call = channels, dials, bridges, transfers, pickups,
  * OriginateResponse; agent = queues and their members; system = FullyBooted (when to resync).
- * Write classes: reporting = CoreShowChannels (the resync); originate = Originate (used by
- * click-to-call and callbacks). The event filters use Asterisk 22's syntax
+ * Write classes: reporting = CoreShowChannels (the resync); originate = Originate (click-to-call,
+ * callbacks, campaigns: always into the generated context, never an application, which would
+ * need system); call = Hangup (cancelling an outbound call). The event filters use Asterisk 22's syntax
  * (`eventfilter(action(exclude),name(X)) =`, in Asterisk since 18.25, 20.10, 21.5, 22.0).
  */
 export const READ_CLASSES = ["call", "agent", "system"] as const;
-export const WRITE_CLASSES = ["reporting", "originate"] as const;
+export const WRITE_CLASSES = ["reporting", "originate", "call"] as const;
 /** Events the product never uses, dropped by Asterisk before they are sent. */
 export const EXCLUDED_EVENTS = ["VarSet", "Newexten", "RTCPSent", "RTCPReceived"] as const;
 
@@ -47,7 +48,9 @@ export function managerConf(options: ManagerConfOptions): string {
     `; agent (queues and their members), system (FullyBooted: when to resync). Nothing else.`,
     `read = ${READ_CLASSES.join(",")}`,
     `; write: reporting (CoreShowChannels, the resync after every connect), originate`,
-    `; (click-to-call, callbacks). Originate is as strong as system: its variables reach the dialplan.`,
+    `; (click-to-call, callbacks, campaigns, always into ivr's generated context), call (Hangup,`,
+    `; to cancel an outbound call). Never system. Originate's variables reach the dialplan: keep`,
+    `; the user bound to loopback.`,
     `write = ${WRITE_CLASSES.join(",")}`,
     `; Asterisk drops a client that has not read within writetimeout ms (100 by default). ivr`,
     `; reads continuously; a second covers a moment of load without losing the connection.`,

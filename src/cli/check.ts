@@ -10,6 +10,8 @@ import { databasePath } from "../history/location.ts";
 import { DEFAULT_RETENTION_DAYS } from "../history/retention.ts";
 import { closedNote, describeSchedules } from "../schedules/describe.ts";
 import { parseTypedTime } from "../schedules/local-time.ts";
+import { describeOutbound } from "../originate/describe.ts";
+import { outboundProblems } from "../originate/settings.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
 import { writeOut } from "./stdout.ts";
@@ -58,6 +60,11 @@ async function check(args: string[]): Promise<number> {
   if (ami) out.push("", `AMI: ${ami.description}`, ...ami.notes.map((note) => `  note: ${note}`));
   const integrations = describeIntegrations(config);
   if (integrations) out.push("", `Integrations: ${integrations.description}`, ...integrations.notes.map((note) => `  note: ${note}`));
+  // A config outbound calls cannot work with (or that would need more AMI rights) is refused.
+  const refused = outboundProblems(config);
+  if (refused.length) throw new CommandFailure(refused.map((problem) => `error: ${problem}`).join("\n"));
+  const outbound = describeOutbound(config);
+  if (outbound) out.push("", `Outbound: ${outbound.description}`, ...outbound.lines.map((line) => `  ${line}`), ...outbound.notes.map((note) => `  note: ${note}`));
   await writeOut(`${out.join("\n")}\n`);
   return 0;
 }

@@ -1,12 +1,12 @@
 import { loadConfigFile } from "../config/load.ts";
 import { schedulesDialplan } from "../schedules/gotoiftime.ts";
+import { generatedBlock } from "../originate/dialplan.ts";
 import { describeDiff } from "../smart/block-diff.ts";
 import { checkExtensionsConf } from "../smart/dialplan-check.ts";
 import { assertSoundBlock, planBlockWrite, writeBlock } from "../smart/dialplan-file.ts";
 import { agiHook, curlGosub } from "../smart/hooks.ts";
 import { MARKER } from "../smart/markers.ts";
 import { buildPlan } from "../smart/plan.ts";
-import { renderPlan } from "../smart/plan-render.ts";
 import { CommandFailure, parseFlags, UsageError } from "./args.ts";
 import { locateConfig, orCommandFailure } from "./load-config.ts";
 import { writeOut } from "./stdout.ts";
@@ -55,13 +55,16 @@ export async function runDialplan(args: string[]): Promise<number> {
   const plan = buildPlan(config, values.enterprise);
   for (const warning of plan.warnings) process.stderr.write(`warning: ${warning}\n`);
   if (plan.errors.length) throw new CommandFailure(plan.errors.map((error) => `error: ${error}`).join("\n"));
-  const block = renderPlan(plan);
+  const block = generatedBlock(config, plan);
   // What --write would refuse is never printed either (nor compared by --check).
   orFailure(() => assertSoundBlock(block, "nothing printed"));
   const count = plan.lines.reduce((n, line) => n + line.contexts.length, 0);
+  const outbound = config.outbound ? `, and the outbound context [${config.outbound.context ?? "ivr-outbound"}]` : "";
   const summary = plan.lines.length
-    ? `${count} contexts for ${plan.lines.length} line${plan.lines.length === 1 ? "" : "s"}`
-    : "no line has Smart Redirect: the block is empty";
+    ? `${count} contexts for ${plan.lines.length} line${plan.lines.length === 1 ? "" : "s"}${outbound}`
+    : outbound
+      ? `no line has Smart Redirect${outbound}`
+      : "no line has Smart Redirect: the block is empty";
 
   const file = values.write ?? (values.check ? config.smart?.dialplan?.file : undefined);
   if (values.check) {

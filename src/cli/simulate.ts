@@ -23,17 +23,19 @@ export async function runSimulate(args: string[]): Promise<number> {
     press: { type: "string" },
     result: { type: "string" },
     fastagi: { type: "string" },
+    campaign: { type: "string" },
     verbose: { type: "boolean", short: "v" },
     at: { type: "string" },
   });
-  if (!values.did) throw new UsageError("--did is required: the number the caller dialed");
+  if (!values.did && values.campaign === undefined) throw new UsageError("--did is required: the number the caller dialed (or --campaign NAME for a campaign's menu)");
   const press = values.press ?? "";
   if (!PRESS_SYNTAX.test(press)) throw new UsageError(`--press takes keys 0-9 * #, "," to let a timeout pass and "h" to hang up, not "${press}"`);
   const result = (values.result ?? "answer") as SimulatedResult;
   if (!SIMULATED_RESULTS.includes(result)) throw new UsageError(`--result takes ${SIMULATED_RESULTS.join(", ")}, not "${values.result}"`);
-  const simulation: Simulation = { did: values.did, caller: values.caller ?? "+66812345678", press, result };
+  const simulation: Simulation = { did: values.did ?? "s", caller: values.caller ?? "+66812345678", press, result };
   const keys = `keys "${press}", ${result}`;
 
+  if (values.fastagi !== undefined && values.campaign !== undefined) throw new UsageError("--campaign runs the menu in this command: it does not take --fastagi");
   if (values.fastagi !== undefined) {
     if (values.config !== undefined) throw new UsageError("--config and --fastagi exclude each other: through FastAGI the server's own config answers");
     if (values.at !== undefined) throw new UsageError("--at and --fastagi exclude each other: through FastAGI the server's own clock answers");
@@ -53,6 +55,11 @@ export async function runSimulate(args: string[]): Promise<number> {
   if (values.at !== undefined && !typedAt) throw new UsageError(`--at takes a time such as 2026-12-31T18:05 (in the schedule's zone) or 2026-12-31T17:05Z, not "${values.at}"`);
   const location = locateConfig(values.config);
   const { config } = orCommandFailure(() => loadConfigFile(location.path));
+  if (values.campaign !== undefined) {
+    if (values.did !== undefined) throw new UsageError("--did and --campaign exclude each other: a campaign's call is outbound");
+    const { simulateCampaign } = await import("./simulate-campaign.ts");
+    return simulateCampaign(config, location.path, values.campaign, simulation, values.verbose ?? false);
+  }
   const moment = typedAt && callMoment(config, simulation.did, typedAt);
   const log = createLogger({ level: values.verbose ? "info" : "warn" });
   const hours = moment && ((name: string) => configHours(config)(name, moment.at));

@@ -108,8 +108,9 @@ Options (each wins over the config's server: section):
   check: `Usage: ivr check [--at TIME] [--config FILE]
 
 Validates the config. On success prints what callers of each DID get, where calls are
-recorded, the Smart Redirect setup, and each schedule's state and next change (and who
-uses it); on errors prints each as FILE:LINE:COLUMN: key.path: message and exits 1.
+recorded, the Smart Redirect setup, the outbound calls (and the AMI rights they need), and
+each schedule's state and next change (and who uses it); on errors prints each as
+FILE:LINE:COLUMN: key.path: message and exits 1.
   --at TIME        the moment the schedules are shown at (default now): 2026-12-31T18:05
                    is read in each schedule's own zone, 2026-12-31T17:05Z or +01:00 is that
                    instant; overrides (ivr serve's) are not included
@@ -117,6 +118,8 @@ ${CONFIG_FLAG}
 `,
   simulate: `Usage: ivr simulate --did DID [--press KEYS] [--caller NUMBER] [--result RESULT]
                     [--at TIME] [--config FILE | --fastagi HOST:PORT] [--verbose]
+       ivr simulate --campaign NAME [--press KEYS] [--caller NUMBER] [--result RESULT]
+                    [--config FILE] [--verbose]
 
 A test call: runs the IVR against a simulated Asterisk and prints the AGI conversation and
 the outcome. Nothing is dialed.
@@ -137,6 +140,10 @@ ${resultTable}
   --fastagi HOST:PORT
                    send the call to a running ivr serve instead (its config answers), as
                    AGI(agi://HOST:PORT/ivr) would; the server records it in its history
+  --campaign NAME  instead of --did: the message and menu of outbound.campaigns.NAME as the
+                   customer who answered hears them, with the keys of --press (--result: how
+                   a transfer's queue or extension answers); nothing is dialed, raised or
+                   added to the do-not-call list: what would be is printed
   --verbose        also print the IVR's log lines (without --fastagi)
 `,
   calls: `Usage: ivr calls [--phone NUMBER] [--did DID] [--status STATUS] [--limit N] [--json]
@@ -156,7 +163,8 @@ ${CONFIG_FLAG}
        ivr dialplan --schedules [--config FILE]
 
 The Smart Redirect contexts mngr<phone>_<line>_<step> for every line with Smart Redirect
-and every phone (Follow Me chains included), from the config's smart: section.
+and every phone (Follow Me chains included), from the config's smart: section, and with an
+outbound: section the context outbound calls land in ([ivr-outbound]), in the same block.
   (no option)      print the block, markers included
   --write FILE     put it between the ;****Smart Redirection**** markers of FILE (added at
                    the end if absent), leaving every other byte as it was; the previous file
@@ -178,7 +186,7 @@ Prints the version.
   ami: `Usage: ivr ami --manager-conf [--permit ADDR] [--config FILE]
 
 Prints the manager.conf section for ivr serve's AMI user (the ami: section's username):
-the least privilege it needs (read = call,agent,system; write = reporting,originate),
+the least privilege it needs (read = call,agent,system; write = reporting,originate,call),
 event filters in Asterisk 22's syntax that drop VarSet, Newexten and RTCP events, and a
 permit for the address ivr serve connects from (--permit, default 127.0.0.1). The secret is
 left for you to fill in: it is never printed.

@@ -4,6 +4,7 @@ import { closedSchema } from "./closed-schema.ts";
 import { hostPort, integer, nonEmpty, seconds, soundName, text } from "./fields.ts";
 import { integrationsSchema } from "./integrations-schema.ts";
 import { scheduleName, schedulesSchema } from "./schedules-schema.ts";
+import { outboundSchema } from "./outbound-schema.ts";
 import { cidr, country, secret, smartSchema } from "./smart-schema.ts";
 
 /** One DTMF key a caller can press to reach a queue. `#` ends input, so it cannot be one. */
@@ -90,6 +91,7 @@ export const configSchema = z.strictObject({
   ami: amiSchema.optional(),
   integrations: integrationsSchema.optional(),
   schedules: schedulesSchema.optional(),
+  outbound: outboundSchema.optional(),
 });
 
 export type MenuSettings = z.infer<typeof menuSchema>;

@@ -215,6 +215,77 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       CREATE UNIQUE INDEX integration_calls_remote ON integration_calls (target, remote_id);
     `,
   },
+  {
+    // Outbound calls (issue 12): the durable dial queue (API requests and campaign numbers,
+    // one row each, whatever its attempts), campaigns' state, the keys pressed in their
+    // menus, the do-not-call list. A row is claimed (written) before its Originate is sent,
+    // so a restart knows what may already be ringing.
+    name: "0006_outbound",
+    sql: `
+      CREATE TABLE outbound_dials (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        campaign TEXT,
+        client TEXT NOT NULL,
+        enterprise TEXT,
+        number TEXT NOT NULL,
+        number_raw TEXT,
+        extension TEXT,
+        queue TEXT,
+        menu TEXT,
+        trunk TEXT NOT NULL,
+        schedule TEXT,
+        data TEXT,
+        state TEXT NOT NULL,
+        attempt INTEGER NOT NULL DEFAULT 0,
+        call_id TEXT,
+        not_before INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        claimed_at INTEGER,
+        accepted_at INTEGER,
+        answered_at INTEGER,
+        ended_at INTEGER,
+        outcome TEXT,
+        stage TEXT,
+        detail TEXT,
+        hint TEXT,
+        keys TEXT NOT NULL DEFAULT ''
+      );
+      -- Few indexes: every dial is written three times (queued, claimed, done), each write
+      -- touching each index. A call id is the dial id (or id.N): found through outbound_dials_id.
+      CREATE UNIQUE INDEX outbound_dials_id ON outbound_dials (id);
+      CREATE INDEX outbound_dials_due ON outbound_dials (campaign, state, not_before, seq);
+      CREATE INDEX outbound_dials_number ON outbound_dials (campaign, number) WHERE campaign IS NOT NULL;
+      CREATE TABLE outbound_campaigns (
+        name TEXT PRIMARY KEY NOT NULL,
+        state TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER
+      );
+      CREATE TABLE outbound_keys (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dial_id TEXT NOT NULL,
+        call_id TEXT NOT NULL,
+        campaign TEXT,
+        at INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        action TEXT NOT NULL
+      );
+      CREATE INDEX outbound_keys_dial ON outbound_keys (dial_id);
+      CREATE INDEX outbound_keys_campaign ON outbound_keys (campaign, action);
+      CREATE TABLE outbound_dnc (
+        number TEXT PRIMARY KEY NOT NULL,
+        added_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        campaign TEXT,
+        note TEXT
+      );
+    `,
+  },
 ];
 
 /**

@@ -235,6 +235,93 @@ export const integrationCalls = sqliteTable(
   (t) => [primaryKey({ columns: [t.target, t.callId] }), uniqueIndex("integration_calls_remote").on(t.target, t.remoteId)],
 );
 
+/**
+ * Outbound dials (migration 0006): one row per number to call, from the API or a campaign,
+ * through its attempts. `state`: queued -> claimed (written before the Originate is sent)
+ * -> dialing (Asterisk accepted it) -> ringing -> answered -> done; back to queued for a
+ * retry. `call_id` is the uniqueid the current attempt's channel was given (ChannelId).
+ */
+export const outboundDials = sqliteTable(
+  "outbound_dials",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    kind: text("kind").notNull(), // click-to-call | callback | message
+    campaign: text("campaign"),
+    client: text("client").notNull(),
+    enterprise: text("enterprise"),
+    number: text("number").notNull(),
+    numberRaw: text("number_raw"),
+    extension: text("extension"),
+    queue: text("queue"),
+    /** The campaign whose message and menu a message call plays (its own campaign, or one named by the API). */
+    menu: text("menu"),
+    trunk: text("trunk").notNull(),
+    schedule: text("schedule"),
+    /** JSON the requester attached (a CSV row's other columns), echoed in events. */
+    data: text("data"),
+    state: text("state").notNull(),
+    attempt: integer("attempt").notNull().default(0),
+    callId: text("call_id"),
+    notBefore: integer("not_before").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    claimedAt: integer("claimed_at"),
+    acceptedAt: integer("accepted_at"),
+    answeredAt: integer("answered_at"),
+    endedAt: integer("ended_at"),
+    outcome: text("outcome"),
+    /** Which party the outcome is about: extension (click-to-call's first leg) or customer. */
+    stage: text("stage"),
+    detail: text("detail"),
+    /** What OriginateResponse said (`Failure 5`): a hint, the tracked call decides. */
+    hint: text("hint"),
+    /** Keys pressed in a campaign's menu, in order ("" for a timeout), comma-separated. */
+    keys: text("keys").notNull().default(""),
+  },
+  (t) => [
+    uniqueIndex("outbound_dials_id").on(t.id),
+    index("outbound_dials_due").on(t.campaign, t.state, t.notBefore, t.seq),
+    // A campaign's duplicates are looked for in it; API dials (no campaign) are not indexed.
+    index("outbound_dials_number").on(t.campaign, t.number).where(sql`campaign IS NOT NULL`),
+  ],
+);
+
+/** A campaign's state (its definition is in the config): idle, running, paused, cancelled, done. */
+export const outboundCampaigns = sqliteTable("outbound_campaigns", {
+  name: text("name").primaryKey(),
+  state: text("state").notNull(),
+  createdAt: integer("created_at").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  startedAt: integer("started_at"),
+  finishedAt: integer("finished_at"),
+});
+
+/** Every key pressed in a campaign's menu (and every timeout), with what it did. */
+export const outboundKeys = sqliteTable(
+  "outbound_keys",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    dialId: text("dial_id").notNull(),
+    callId: text("call_id").notNull(),
+    campaign: text("campaign"),
+    at: integer("at").notNull(),
+    key: text("key").notNull(),
+    /** The event name, opt_out, transfer, hangup; invalid or timeout. */
+    action: text("action").notNull(),
+  },
+  (t) => [index("outbound_keys_dial").on(t.dialId), index("outbound_keys_campaign").on(t.campaign, t.action)],
+);
+
+/** Numbers (E.164) never to be called: checked before every dial; an opt-out adds one at once. */
+export const outboundDnc = sqliteTable("outbound_dnc", {
+  number: text("number").primaryKey(),
+  addedAt: integer("added_at").notNull(),
+  source: text("source").notNull(), // api | opt_out
+  campaign: text("campaign"),
+  note: text("note"),
+});
+
 export type CallRow = typeof calls.$inferSelect;
 export type CallLegRow = typeof callLegs.$inferSelect;
 export type NewCallLegRow = typeof callLegs.$inferInsert;
@@ -246,3 +333,5 @@ export type NewDecisionRow = typeof smartDecisions.$inferInsert;
 export type OutboxEventRow = typeof outboxEvents.$inferSelect;
 export type OutboxDeliveryRow = typeof outboxDeliveries.$inferSelect;
 export type IntegrationCallRow = typeof integrationCalls.$inferSelect;
+export type OutboundDialRow = typeof outboundDials.$inferSelect;
+export type NewOutboundDialRow = typeof outboundDials.$inferInsert;

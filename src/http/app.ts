@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { outboundRoutes } from "../originate/api.ts";
 import { adminOnly } from "./auth.ts";
 import type { AppDeps } from "./deps.ts";
 import { callRoutes } from "./routes/calls.ts";
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", scheduleRoutes(deps, admin));
   app.route("/", ui.routes(admin));
   app.route("/", integrationRoutes(deps, admin));
+  app.route("/", outboundRoutes(deps, admin));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     deps.log.error(`http ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

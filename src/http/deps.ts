@@ -5,6 +5,7 @@ import type { Integrations } from "../integrations/service.ts";
 import type { HistoryWriteStatus } from "../history/write-health.ts";
 import type { Logger } from "../log.ts";
 import type { ScheduleService } from "../schedules/service.ts";
+import type { OutboundService } from "../originate/service.ts";
 import type { SmartService } from "../smart/service.ts";
 import type { CallTracking } from "../tracking/service.ts";
 import type { AppMetrics } from "./metrics.ts";
@@ -28,6 +29,8 @@ export interface AppDeps {
   integrations?: Integrations;
   /** The config's last reload that read the file, with its errors (the operator page). */
   configReload?: () => ReloadAttempt | undefined;
+  /** Outbound calls and campaigns, when the config has an outbound: section. */
+  outbound?: OutboundService;
   /** How ivr serve's history writes are going (for /health and /metrics). */
   historyWrites?: () => HistoryWriteStatus;
   /** Schedules and their overrides (ivr serve shares one with the IVR and Smart Redirect). */

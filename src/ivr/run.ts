@@ -287,7 +287,7 @@ function interrupted(where: string, elapsedMs: number, log: Logger): RouteOutcom
 }
 
 /** Reads the outcome variables one by one, as the recordings show they work after hangup. */
-async function readVariables(channel: AgiChannel, names: readonly string[]): Promise<Vars> {
+export async function readVariables(channel: AgiChannel, names: readonly string[]): Promise<Vars> {
   const vars: Record<string, string | undefined> = {};
   try {
     for (const name of names) vars[name] = await channel.getVariable(name);

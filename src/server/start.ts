@@ -14,6 +14,7 @@ import { createMetrics } from "../http/metrics.ts";
 import { startIntegrations } from "../integrations/service.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
+import { startOutboundIfConfigured } from "../originate/service.ts";
 import { ScheduleService } from "../schedules/service.ts";
 import { historyOverrideStore } from "../schedules/store.ts";
 import { DecisionLog, decisionLogFile, decisionLogRotation } from "../smart/decision-log.ts";
@@ -125,9 +126,10 @@ export function startServer(options: ServerOptions): RunningServer {
       ivrRunning--;
     }
   };
-  const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart) };
   const integrations = startIntegrations({ history, config: () => store.current.config, log, env: options.env });
   const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env, outbox: integrations.tracking });
+  const outbound = startOutboundIfConfigured({ config: () => store.current.config, tracking, history, log, env: options.env, record: (row) => queue.call(row) });
+  const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart), ...(outbound ? { outbound: outbound.script } : {}) };
   const app = createApp({
     snapshot: () => store.current,
     smart,
@@ -144,6 +146,7 @@ export function startServer(options: ServerOptions): RunningServer {
     integrations,
     schedules,
     configReload: () => store.lastReload,
+    outbound,
   });
   // A busy port stops the start cleanly: what was already opened is closed again.
   let http: ReturnType<typeof Bun.serve>;
@@ -160,6 +163,7 @@ export function startServer(options: ServerOptions): RunningServer {
     );
   } catch (error) {
     void fastagi?.stop(0);
+    outbound?.stop();
     void tracking?.stop();
     void integrations.stop(0);
     void background?.close();
@@ -201,6 +205,7 @@ export function startServer(options: ServerOptions): RunningServer {
       while (ivrRunning > 0 && Date.now() < deadline) await Bun.sleep(10);
       await http.stop();
       await regeneration;
+      outbound?.stop();
       await tracking?.stop();
       await integrations.stop();
       upkeep.stop();

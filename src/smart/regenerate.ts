@@ -1,9 +1,9 @@
 import type { LoadedConfig } from "../config/schema.ts";
 import type { Logger } from "../log.ts";
+import { generatedBlock } from "../originate/dialplan.ts";
 import { describeDiff } from "./block-diff.ts";
 import { writeBlock } from "./dialplan-file.ts";
 import { buildPlan } from "./plan.ts";
-import { renderPlan } from "./plan-render.ts";
 
 export type Regeneration = "off" | "unchanged" | "written" | "refused";
 
@@ -45,7 +45,7 @@ async function regenerate(loaded: LoadedConfig, log: Logger, run: CommandRunner)
   }
   let written: ReturnType<typeof writeBlock>;
   try {
-    written = writeBlock(settings.file, renderPlan(plan));
+    written = writeBlock(settings.file, generatedBlock(loaded.config, plan));
   } catch (error) {
     log.error(`dialplan: ${settings.file} not rewritten: ${(error as Error).message}`);
     return "refused";

@@ -74,14 +74,14 @@ describe("ivr ami --manager-conf", () => {
   const text = managerConf({ username: "ivr", permit: "127.0.0.1", host: "127.0.0.1" });
   const lines = text.split("\n").filter((line) => line && !line.startsWith(";"));
 
-  test("least privilege: read call,agent,system; write reporting,originate; the secret never printed", () => {
+  test("least privilege: read call,agent,system; write reporting,originate,call; the secret never printed", () => {
     expect(lines).toEqual([
       "[ivr]",
       "secret = REPLACE-WITH-THE-AMI-SECRET",
       "deny = 0.0.0.0/0.0.0.0",
       "permit = 127.0.0.1/255.255.255.255",
       "read = call,agent,system",
-      "write = reporting,originate",
+      "write = reporting,originate,call",
       "writetimeout = 1000",
       ...EXCLUDED_EVENTS.map((name) => `eventfilter(action(exclude),name(${name})) =`),
     ]);

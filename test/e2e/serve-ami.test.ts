@@ -181,7 +181,7 @@ describe("ivr serve with an ami: section, the compiled binary against a fake Ast
     expect(await conf.exited).toBe(0);
     expect(stanza).toContain("[ivr]\n");
     expect(stanza).toContain("\nread = call,agent,system\n");
-    expect(stanza).toContain("\nwrite = reporting,originate\n");
+    expect(stanza).toContain("\nwrite = reporting,originate,call\n");
     expect(stanza).toContain("; The value of ami.secret in ivr's config (here taken from $AMI_SECRET):");
   });
 

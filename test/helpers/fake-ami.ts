@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { AmiFramer } from "../../src/ami/framing.ts";
 import { AmiMessage } from "../../src/ami/message.ts";
+import { type OriginatePlan, originateEvents } from "./fake-originate.ts";
 
 /**
  * A fake Asterisk manager over real TCP (Bun.listen): the banner, Challenge/Login (MD5 or
@@ -17,6 +18,8 @@ export interface FakeAmiOptions {
   fullyBooted?: boolean;
   /** Actions answered `Permission denied`. */
   denied?: string[];
+  /** How each Originate goes (fake-originate.ts); without it every one is answered. */
+  originate?: (action: AmiMessage) => OriginatePlan;
 }
 
 type Client = { socket: Bun.Socket<{ framer: AmiFramer }>; loggedIn: boolean; unsent?: Uint8Array };
@@ -40,6 +43,11 @@ export class FakeAmi {
   logins = 0;
   failedLogins = 0;
   readonly actions: AmiMessage[] = [];
+  /** How each Originate goes (see FakeAmiOptions.originate). */
+  originate: (action: AmiMessage) => OriginatePlan;
+  /** Originates whose call is not over yet, by ChannelId: a Hangup action ends them early. */
+  private readonly calls = new Map<string, { names: Set<string>; hangUp: () => void }>();
+  private uniquifier = 0x1000;
   /** Live channels, as the events played so far leave them: uniqueid -> last snapshot headers. */
   readonly channels = new Map<string, Record<string, string>>();
   private readonly clients = new Set<Client>();
@@ -51,6 +59,12 @@ export class FakeAmi {
     this.md5 = options.md5 ?? true;
     this.fullyBooted = options.fullyBooted ?? true;
     this.denied = new Set(options.denied ?? []);
+    this.originate = options.originate ?? (() => ({ outcome: "answered" }));
+  }
+
+  /** The Originate actions received, in order. */
+  get originates(): AmiMessage[] {
+    return this.actions.filter((action) => action.get("Action") === "Originate");
   }
 
   start(): this {
@@ -192,12 +206,56 @@ export class FakeAmi {
         this.write(client, text);
         return;
       }
+      case "Originate":
+        return this.onOriginate(action, reply);
+      case "Hangup": {
+        const name = action.get("Channel") ?? "";
+        const call = [...this.calls.values()].find((c) => c.names.has(name));
+        if (!call) return reply({ Response: "Error", Message: "No such channel" });
+        reply({ Response: "Success", Message: "Channel Hungup" });
+        return call.hangUp();
+      }
       case "Logoff":
         reply({ Response: "Goodbye", Message: "Thanks for all the fish." });
         return void client.socket.end();
       default:
         return reply({ Response: "Error", Message: `Invalid/unknown command: ${name}. Use Action: ListCommands to show available commands.` });
     }
+  }
+
+  /**
+   * Asterisk 22 with Async: true answers at once (`Originate successfully queued`), then
+   * the call's events follow: its setup, then after holdMs (or a Hangup action) its teardown.
+   */
+  private onOriginate(action: AmiMessage, reply: (fields: Record<string, string>) => void): void {
+    const ids = {
+      channel: action.get("Channel") ?? "",
+      channelId: action.get("ChannelId") ?? `fake.${this.uniquifier}`,
+      otherChannelId: action.get("OtherChannelId") ?? `fake.${this.uniquifier}-2`,
+      actionId: action.get("ActionID") ?? "",
+    };
+    if (!ids.channel || !action.get("Context") || !action.get("Exten") || !action.get("Priority")) {
+      return reply({ Response: "Error", Message: "Originate with 'Exten' requires 'Context' and 'Priority'" });
+    }
+    reply({ Response: "Success", Message: "Originate successfully queued" });
+    const plan = this.originate(action);
+    const { setup, teardown } = originateEvents(plan.outcome, ids, () => (this.uniquifier++).toString(16).padStart(8, "0"));
+    const names = new Set(setup.flatMap((m) => [m.get("Channel"), m.get("DestChannel")]).filter((n): n is string => Boolean(n)));
+    let ended = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      clearTimeout(timer);
+      this.calls.delete(ids.channelId);
+      this.play(teardown);
+    };
+    this.calls.set(ids.channelId, { names, hangUp: end });
+    setTimeout(async () => {
+      this.play(setup);
+      await plan.whileUp?.(ids);
+      if (!ended) timer = setTimeout(end, plan.holdMs ?? 20);
+    }, 1);
   }
 
   private follow(message: AmiMessage): void {

@@ -13,6 +13,7 @@ import { DecisionLog } from "../../src/smart/decision-log.ts";
 import { historySources } from "../../src/smart/history-sources.ts";
 import { SmartService } from "../../src/smart/service.ts";
 import type { Integrations } from "../../src/integrations/service.ts";
+import type { OutboundService } from "../../src/originate/service.ts";
 import type { CallTracking } from "../../src/tracking/service.ts";
 import { captureLog } from "./capture-log.ts";
 
@@ -26,7 +27,9 @@ export const ENV = { SMART_TOKEN_0367: TOKEN, IVR_TEST_ADMIN_TOKEN: ADMIN };
  * directory, the write queue and the decision log. `peer` is the client address the app
  * sees (Bun's socket peer in production).
  */
-export function testApp(options: { config?: IvrConfig; env?: Record<string, string>; sources?: SmartSources; tracking?: CallTracking; history?: History; integrations?: Integrations } = {}) {
+export function testApp(
+  options: { config?: IvrConfig; env?: Record<string, string>; sources?: SmartSources; tracking?: CallTracking; history?: History; integrations?: Integrations; outbound?: OutboundService } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "ivr-http-"));
   const history = options.history ?? openHistory(join(dir, "ivr.sqlite"));
   const { log, text } = captureLog();
@@ -56,6 +59,7 @@ export function testApp(options: { config?: IvrConfig; env?: Record<string, stri
     fastagiSessions: () => 3,
     tracking: options.tracking,
     integrations: options.integrations,
+    outbound: options.outbound,
   });
   return {
     app,

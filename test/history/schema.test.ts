@@ -3,12 +3,12 @@ import { expect, test } from "bun:test";
 import { getTableConfig } from "drizzle-orm/sqlite-core";
 import { applyMigrations, NewerSchemaError } from "../../src/history/migrate.ts";
 import { MIGRATIONS } from "../../src/history/migrations.ts";
-import { calls, meta, scheduleOverrides, smartDecisions } from "../../src/history/schema.ts";
+import { calls, meta, outboundCampaigns, outboundDials, outboundDnc, outboundKeys, scheduleOverrides, smartDecisions } from "../../src/history/schema.ts";
 import { tempHistory } from "../helpers/history.ts";
 
 test("the embedded migrations create exactly the tables, columns and indexes schema.ts describes", () => {
   const history = tempHistory();
-  for (const table of [calls, smartDecisions, meta, scheduleOverrides]) {
+  for (const table of [calls, smartDecisions, meta, scheduleOverrides, outboundDials, outboundCampaigns, outboundKeys, outboundDnc]) {
     const config = getTableConfig(table);
     const columns = history.sqlite.query(`PRAGMA table_info(${config.name})`).all() as Array<{ name: string; type: string; notnull: number; pk: number }>;
     // An INTEGER PRIMARY KEY is the rowid: SQLite reports it as nullable, though it never is.

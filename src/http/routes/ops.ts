@@ -34,13 +34,19 @@ export function opsRoutes(deps: AppDeps): Hono {
         fastagi: { sessions: deps.fastagiSessions?.() ?? 0 },
         ami: deps.tracking ? deps.tracking.health() : { state: "off" },
         outbox: deps.integrations ? deps.integrations.health() : { state: "off" },
+        outbound: deps.outbound ? deps.outbound.health() : { state: "off" },
       },
       healthy ? 200 : 503,
     );
   });
   app.get("/metrics", (c) => {
     const writes = deps.historyWrites?.();
-    const text = deps.metrics.render() + (writes ? historyMetrics(writes) : "") + (deps.tracking?.metrics.render() ?? "") + (deps.integrations?.metrics() ?? "");
+    const text =
+      deps.metrics.render() +
+      (writes ? historyMetrics(writes) : "") +
+      (deps.tracking?.metrics.render() ?? "") +
+      (deps.integrations?.metrics() ?? "") +
+      (deps.outbound?.metrics.render() ?? "");
     return c.text(text, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
   });
   return app;
