@@ -11,6 +11,7 @@ import { WriteQueue } from "../history/write-queue.ts";
 import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
+import { outboundOriginator } from "../integrations/click-to-call.ts";
 import { startIntegrations } from "../integrations/service.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
@@ -138,6 +139,7 @@ export function startServer(options: ServerOptions): RunningServer {
     record: (row) => queue.call(row),
     hours: scheduleHours(schedules),
   });
+  if (outbound) integrations.setOriginator(outboundOriginator(outbound.place));
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart), ...(outbound ? { outbound: outbound.script } : {}) };
   const app = createApp({
     snapshot: () => store.current,
