@@ -1,5 +1,6 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { SessionCheck } from "../http/auth.ts";
 import type { AppDeps } from "../http/deps.ts";
 import { campaignRoutes } from "./api-campaigns.ts";
 import { originateAuth, type OriginateEnv } from "./auth.ts";
@@ -9,14 +10,14 @@ import { OUTBOUND_OFF } from "./place.ts";
 const OFF = { error: OUTBOUND_OFF };
 
 /**
- * POST /api/originate (admin or a client token): 202 with the dial's id at once, the call
+ * POST /api/originate (admin or a client token, or the operator page's session: click-to-call): 202 with the dial's id at once, the call
  * placed by the dialer; GET /api/originate/:id its state and outcome; DELETE cancels it.
  * Campaigns and the do-not-call list (admin): see api-campaigns.ts.
  */
-export function outboundRoutes(deps: AppDeps, admin: MiddlewareHandler): Hono {
+export function outboundRoutes(deps: AppDeps, admin: MiddlewareHandler, session?: SessionCheck): Hono {
   const app = new Hono<OriginateEnv>();
   const outbound = () => deps.outbound;
-  const auth = originateAuth(deps);
+  const auth = originateAuth(deps, undefined, session);
 
   app.post("/api/originate", auth, bodyLimit({ maxSize: 16 * 1024, onError: (c) => c.json({ error: "the body is limited to 16 KiB" }, 413) }), async (c) => {
     const service = outbound();
