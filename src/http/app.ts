@@ -24,7 +24,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/", scheduleRoutes(deps, admin));
   app.route("/", ui.routes(admin));
   app.route("/", integrationRoutes(deps, admin));
-  app.route("/", outboundRoutes(deps, admin));
+  app.route("/", outboundRoutes(deps, admin, ui.session));
   app.notFound((c) => c.json({ error: `no such endpoint: ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
     deps.log.error(`http ${c.req.method} ${c.req.path}: ${error.stack ?? error.message}`);

@@ -1,8 +1,12 @@
+import type { Placed } from "../originate/place.ts";
+import type { Caller } from "../originate/request.ts";
+
 /**
  * Click-to-call from a CRM (Bitrix24's OnExternalCallStart, RetailCRM's makeCallUrl): the
- * manager's phone is rung, then the customer. The call itself is placed by the origination
- * API (POST /api/originate), built separately; ivr serve wires it with setOriginator. Until
- * then every request is refused with the reason below, and the CRM is told.
+ * manager's phone is rung, then the customer. The call is placed by outbound calls (the
+ * outbound: section, what POST /api/originate queues): ivr serve wires it with
+ * setOriginator(outboundOriginator(...)). Without them every request is refused with the
+ * reason below, and the CRM is told.
  */
 export interface OriginateRequest {
   /** The manager's extension: rung first. */
@@ -18,6 +22,19 @@ export type OriginateResult = { ok: true; id?: string } | { ok: false; reason: s
 
 export type Originator = (request: OriginateRequest) => Promise<OriginateResult>;
 
-export const NO_ORIGINATION = "click-to-call needs the origination API (POST /api/originate), which this ivr serve does not have yet";
+export const NO_ORIGINATION = "click-to-call needs outbound calls: add an outbound: section (and an ami: section) to the config of ivr serve";
 
 export const refuseOrigination: Originator = async () => ({ ok: false, reason: NO_ORIGINATION });
+
+/**
+ * Click-to-call through outbound calls: a click-to-call dial (the extension first, then the
+ * customer's number), its client the CRM it came from, the CRM's call id in its data. The
+ * same checks as POST /api/originate (number rules, do-not-call, the trunk's limits).
+ */
+export function outboundOriginator(place: (body: unknown, caller: Caller) => Placed): Originator {
+  return async (request) => {
+    const data = request.crmCallId ? { crm_call_id: request.crmCallId } : undefined;
+    const placed = place({ kind: "click-to-call", extension: request.extension, to: request.phone, data }, { client: request.source, kinds: ["click-to-call"] });
+    return "error" in placed ? { ok: false, reason: placed.error } : { ok: true, id: placed.dial.id };
+  };
+}

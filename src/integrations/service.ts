@@ -127,7 +127,7 @@ export function startIntegrations(options: IntegrationsOptions) {
     /** Smart Redirect's crm source: the enterprise's CRMs in order, within a budget. */
     crm: lookups.lookup.bind(lookups),
     clickToCall,
-    /** Wires click-to-call to the origination API (POST /api/originate's implementation). */
+    /** Wires click-to-call to outbound calls (ivr serve: outboundOriginator, when the config has an outbound: section). */
     setOriginator: (originator: Originator) => void (originate = originator),
     /** One round of upkeep now (tests). */
     upkeep,

@@ -32,8 +32,6 @@ export function describeOutbound(config: IvrConfig, env: NodeJS.ProcessEnv = pro
   notes.push(`numbers dialled: ${rules.types.join(", ")} in ${[rules.country, ...(rules.countries === "any" ? ["any country"] : rules.countries)].filter(Boolean).join(", ")}; the rest refused (toll fraud)`);
   notes.push("the AMI user needs write = originate,call (Originate into the context, Hangup to cancel), never system: ivr ami --manager-conf prints it");
   notes.push(`extensions.conf needs the [${outbound.context}] context: ivr dialplan prints it (or writes it with the Smart Redirect block)`);
-  if (settings.callbacks?.schedule || Object.values(settings.campaigns ?? {}).some((c) => c.schedule)) {
-    notes.push("schedules are named, but business hours are not read yet: every schedule counts as open");
-  }
+  if (settings.callbacks?.schedule) notes.push(`callbacks are dialled only while schedule ${settings.callbacks.schedule} is open (its API overrides count); one asked for while it is closed waits for the opening`);
   return { description: `calls land in [${outbound.context}], which runs AGI(agi://${fastagi}/outbound)`, lines, notes };
 }

@@ -11,6 +11,8 @@ import { DoNotCall } from "./dnc.ts";
 import { dialJson } from "./events.ts";
 import { alwaysOpen, type BusinessHours } from "./hours.ts";
 import { OutboundMetrics } from "./metrics.ts";
+import { dialPlacer, type Placed } from "./place.ts";
+import type { Caller } from "./request.ts";
 import { type Outbound, outboundOf, outboundProblems } from "./settings.ts";
 import { DialStore } from "./store.ts";
 
@@ -21,7 +23,7 @@ export interface OutboundOptions {
   log: Logger;
   /** Where the outbound script's call records go (ivr serve's write queue). */
   record: (row: NewCallRow) => void;
-  /** Business hours (the schedules: section); every schedule open until it is plugged in. */
+  /** Business hours: ivr serve passes the schedules: section with its overrides (scheduleHours); every schedule open without. */
   hours?: BusinessHours;
   env?: NodeJS.ProcessEnv;
   clock?: () => number;
@@ -36,6 +38,8 @@ export interface OutboundService {
   readonly hours: BusinessHours;
   /** agi://.../outbound */
   readonly script: AgiHandler;
+  /** One call asked for (the API, the operator page, a CRM): checked and queued, or refused with the reason. */
+  place(body: unknown, caller: Caller): Placed;
   settings(): Outbound | undefined;
   health(): { state: string; reason: string | null; in_flight: number };
   stop(): void;
@@ -103,6 +107,8 @@ export function startOutbound(options: OutboundOptions): OutboundService {
     clock,
   });
 
+  const place = dialPlacer({ config: options.config, settings, hours, dnc, dialer, clock });
+
   dialer.start();
   const running = campaigns.running();
   log.info(`outbound: on (context ${settings()?.context}); ${running.length ? `campaigns running: ${running.join(", ")}` : "no campaign running"}`);
@@ -115,6 +121,7 @@ export function startOutbound(options: OutboundOptions): OutboundService {
     metrics,
     hours,
     script,
+    place,
     settings,
     health() {
       const readiness = dialer.readiness();

@@ -66,9 +66,13 @@ export function outboundProblems(config: IvrConfig): string[] {
   if (!settings) return [];
   const problems: string[] = [];
   if (!config.ami) problems.push("outbound: needs an ami: section: calls are placed with AMI Originate and followed by the call tracking");
+  const schedules = config.schedules ?? {};
+  const unknownSchedule = (name: string | undefined) => name !== undefined && !Object.hasOwn(schedules, name);
+  if (unknownSchedule(settings.callbacks?.schedule)) problems.push(`outbound.callbacks.schedule: no schedule "${settings.callbacks!.schedule}" under schedules:`);
   const trunks = Object.keys(settings.trunks);
   if (settings.trunk && !trunks.includes(settings.trunk)) problems.push(`outbound.trunk: no trunk "${settings.trunk}" under outbound.trunks`);
   for (const [name, campaign] of Object.entries(settings.campaigns ?? {})) {
+    if (unknownSchedule(campaign.schedule)) problems.push(`outbound.campaigns.${name}.schedule: no schedule "${campaign.schedule}" under schedules:`);
     if (campaign.trunk && !trunks.includes(campaign.trunk)) problems.push(`outbound.campaigns.${name}.trunk: no trunk "${campaign.trunk}" under outbound.trunks`);
     if (campaign.enterprise && !Object.hasOwn(config.smart?.enterprises ?? {}, campaign.enterprise)) {
       problems.push(`outbound.campaigns.${name}.enterprise: no enterprise "${campaign.enterprise}" under smart.enterprises`);

@@ -11,9 +11,11 @@ import { WriteQueue } from "../history/write-queue.ts";
 import { createApp } from "../http/app.ts";
 import { clientAddress } from "../http/ip.ts";
 import { createMetrics } from "../http/metrics.ts";
+import { outboundOriginator } from "../integrations/click-to-call.ts";
 import { startIntegrations } from "../integrations/service.ts";
 import { ivrHandler } from "../ivr/handler.ts";
 import { type Logger, stderrSink } from "../log.ts";
+import { scheduleHours } from "../originate/hours.ts";
 import { startOutboundIfConfigured } from "../originate/service.ts";
 import { ScheduleService } from "../schedules/service.ts";
 import { historyOverrideStore } from "../schedules/store.ts";
@@ -128,7 +130,16 @@ export function startServer(options: ServerOptions): RunningServer {
   };
   const integrations = startIntegrations({ history, config: () => store.current.config, log, env: options.env });
   const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env, outbox: integrations.tracking });
-  const outbound = startOutboundIfConfigured({ config: () => store.current.config, tracking, history, log, env: options.env, record: (row) => queue.call(row) });
+  const outbound = startOutboundIfConfigured({
+    config: () => store.current.config,
+    tracking,
+    history,
+    log,
+    env: options.env,
+    record: (row) => queue.call(row),
+    hours: scheduleHours(schedules),
+  });
+  if (outbound) integrations.setOriginator(outboundOriginator(outbound.place));
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart), ...(outbound ? { outbound: outbound.script } : {}) };
   const app = createApp({
     snapshot: () => store.current,

@@ -69,7 +69,7 @@ export const BY_MOBILE = (n: number) => `+37529${String(1_000_000 + n).slice(-7)
  * a real SQLite file, as ivr serve runs them.
  */
 export function outboundAgainstFake(
-  options: { originate?: (action: import("../../src/ami/message.ts").AmiMessage) => OriginatePlan; yaml?: (port: number) => string; hours?: BusinessHours; dbPath?: string; fake?: FakeAmi } = {},
+  options: { originate?: (action: import("../../src/ami/message.ts").AmiMessage) => OriginatePlan; yaml?: (port: number) => string; hours?: BusinessHours; dbPath?: string; fake?: FakeAmi; clock?: () => number } = {},
 ) {
   // A fake given is already running (a restart against the same Asterisk).
   const fake = options.fake ?? new FakeAmi({ originate: options.originate }).start();
@@ -79,7 +79,7 @@ export function outboundAgainstFake(
   const records: NewCallRow[] = [];
   const env = { AMI_TEST_SECRET: fake.secret };
   const tracking = startCallTracking({ settings: config.ami!, config: () => config, history, log, env, timing: FAST });
-  const outbound: OutboundService = startOutbound({ config: () => config, tracking, history, log, record: (row) => records.push(row), hours: options.hours, env });
+  const outbound: OutboundService = startOutbound({ config: () => config, tracking, history, log, record: (row) => records.push(row), hours: options.hours, env, clock: options.clock });
   // Asterisk reaches the outbound script over FastAGI, as the generated context does.
   const fastagi = startFastAgiServer({ hostname: "127.0.0.1", port: 0, route: (script) => (script === "outbound" ? outbound.script : undefined), log });
   return {

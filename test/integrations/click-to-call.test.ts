@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { IvrConfig } from "../../src/config/schema.ts";
-import { NO_ORIGINATION, type OriginateRequest } from "../../src/integrations/click-to-call.ts";
+import { NO_ORIGINATION, type OriginateRequest, outboundOriginator } from "../../src/integrations/click-to-call.ts";
 import { startIntegrations } from "../../src/integrations/service.ts";
 import { captureLog } from "../helpers/capture-log.ts";
 import { FakeBitrix24 } from "../helpers/fake-bitrix24.ts";
 import { tempHistory } from "../helpers/history.ts";
 import { testApp } from "../helpers/http-app.ts";
+import { outboundAgainstFake, outboundYaml } from "../helpers/outbound.ts";
 import { waitFor } from "../helpers/wait.ts";
 
 const cleanups: Array<() => unknown> = [];
@@ -55,6 +56,27 @@ describe("click-to-call from Bitrix24 (OnExternalCallStart)", () => {
     await waitFor(() => portal.succeeded("telephony.externalcall.finish").length === 1, "the card finished");
     expect(portal.succeeded("telephony.externalcall.finish")[0]).toMatchObject({ CALL_ID: "externalCall.89350264e026dace3f2b14d1f438257c.1773236989", USER_ID: 1269, STATUS_CODE: "603", FAILED_REASON: NO_ORIGINATION });
     expect(log()).toContain("click-to-call from bitrix24 to +14155551234 refused");
+    expect(NO_ORIGINATION).toContain("add an outbound: section");
+  });
+
+  test("wired to outbound calls: an Originate to the PBX, the user's extension first; a number the rules refuse goes back to Bitrix24 with the reason", async () => {
+    const { app, integrations, portal } = setup();
+    const outbound = outboundAgainstFake({ yaml: (port) => outboundYaml(port) });
+    cleanups.push(() => outbound.stop());
+    await outbound.ready();
+    integrations.setOriginator(outboundOriginator(outbound.outbound.place));
+    const placed = await app.request("/api/integrations/bitrix24/events", form(callStart().replace(/%2B14155551234/g, "%2B375291234567")));
+    const answer = (await placed.json()) as { ok: boolean; id: string };
+    expect(answer.ok).toBe(true);
+    await waitFor(() => outbound.fake.originates.length === 1, "the Originate");
+    expect(outbound.fake.originates[0]!.toObject()).toMatchObject({ Channel: "Local/152@phones", Context: "ivr-outbound", ChannelId: answer.id });
+    expect(outbound.outbound.store.get(answer.id)).toMatchObject({ kind: "click-to-call", client: "bitrix24", extension: "152", number: "+375291234567" });
+    // +1 415 is outside outbound.numbers.countries (BY, GB): refused, and the card says why.
+    const refused = await app.request("/api/integrations/bitrix24/events", form(callStart()));
+    expect(refused.status).toBe(501);
+    expect(((await refused.json()) as { error: string }).error).toContain("US");
+    await waitFor(() => portal.succeeded("telephony.externalcall.finish").length === 1, "the card finished");
+    expect(outbound.fake.originates).toHaveLength(1);
   });
 
   test("with an originator wired: the user's extension rings first, then the number", async () => {

@@ -161,7 +161,7 @@ describe("the operator page in a browser, against the compiled binary and a fake
     await rows.first().waitFor();
     expect(await rows.count()).toBe(1);
     expect(await rows.first().innerText()).toContain("answered");
-    expect(await page.locator("button[data-call-to]").count()).toBe(0); // no origination in this build
+    expect(await page.locator("button[data-call-to]").count()).toBe(0); // this config has no outbound: section
     await shot("3-history");
     await rows.first().getByRole("link").click();
     await page.getByRole("heading", { name: "Timeline" }).waitFor();

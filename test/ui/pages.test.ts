@@ -292,34 +292,4 @@ describe("live", () => {
     expect(page).toContain("AMI connected to ivr@127.0.0.1:");
     expect(await (await s.get("/ui/names?phone=%2B66812223333&phone=%2B1999")).json()).toEqual({ "+66812223333": "Khun Somchai", "+1999": null });
   });
-
-  test("click-to-call: the button appears only when the server can originate, with the number to call", async () => {
-    const t = testApp();
-    insertCall(t.history, callRow({ externalNumber: "+375291234567" }));
-    const s = await signIn(t.app);
-    const without = await (await s.get("/ui/history")).text();
-    expect(without).not.toContain("data-call-to");
-    expect(without).not.toContain('id="my-extension"');
-    const deps = { ...depsOf(t), originate: {} };
-    const withOriginate = await signIn(createApp(deps));
-    const page = await (await withOriginate.get("/ui/history")).text();
-    expect(page).toContain('<button type="button" class="secondary" data-call-to="+375291234567" aria-label="Call +375291234567 back">Call</button>');
-    expect(page).toContain('id="my-extension"');
-  });
 });
-
-/** The deps testApp built its app from, to build another app over the same history. */
-function depsOf(t: ReturnType<typeof testApp>): AppDeps {
-  const { log } = captureLog();
-  return {
-    snapshot: () => ({ config: require("../../src/config/load.ts").loadConfigFile(SMART_CONFIG).config, path: SMART_CONFIG, generation: 1, loadedAt: new Date() }),
-    smart: new SmartService({ snapshot: () => ({ config: {}, generation: 1 }), sources: historySources(t.history), log }),
-    history: t.history,
-    metrics: t.metrics,
-    clientIp: () => "127.0.0.1",
-    log,
-    version: "test",
-    startedAt: Date.now(),
-    env: ENV,
-  };
-}

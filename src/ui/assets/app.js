@@ -230,17 +230,19 @@
   // ---- Click-to-call ------------------------------------------------------------------------
   const EXTENSION_KEY = "ivr.operator.extension";
   function setUpClickToCall() {
+    // The field is on the history page; the live page's buttons use the extension saved there.
     const input = document.getElementById("my-extension");
-    if (!input) return;
-    input.value = localStorage.getItem(EXTENSION_KEY) || "";
-    input.addEventListener("change", () => localStorage.setItem(EXTENSION_KEY, input.value.trim()));
+    if (input) {
+      input.value = localStorage.getItem(EXTENSION_KEY) || "";
+      input.addEventListener("change", () => localStorage.setItem(EXTENSION_KEY, input.value.trim()));
+    }
     document.addEventListener("click", async (event) => {
       const button = event.target.closest("button[data-call-to]");
       if (!button) return;
-      const extension = input.value.trim();
+      const extension = (input ? input.value : localStorage.getItem(EXTENSION_KEY) || "").trim();
       if (!extension) {
-        announce("Enter your extension first: your phone rings, then the customer's.");
-        input.focus();
+        announce(input ? "Enter your extension first: your phone rings, then the customer's." : "Enter your extension on the History page first: your phone rings, then the customer's.");
+        if (input) input.focus();
         return;
       }
       button.disabled = true;
