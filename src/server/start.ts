@@ -128,7 +128,7 @@ export function startServer(options: ServerOptions): RunningServer {
   };
   const integrations = startIntegrations({ history, config: () => store.current.config, log, env: options.env });
   const tracking = startCallTrackingIfConfigured({ config: () => store.current.config, onReload: (f) => store.onReload(f), history, log, env: options.env, outbox: integrations.tracking });
-  const outbound = startOutboundIfConfigured({ config: () => store.current.config, tracking, history, log, env: options.env, record: (row) => queue.call(row) });
+  const outbound = startOutboundIfConfigured({ config: () => store.current.config, tracking, history, log, env: options.env, record: (row) => queue.call(row), outbox: integrations.outbound });
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart), ...(outbound ? { outbound: outbound.script } : {}) };
   const app = createApp({
     snapshot: () => store.current,
