@@ -75,7 +75,7 @@ smart:
   test("every published event type can be subscribed to; an unknown one (a typo of an outbound event too) is refused", () => {
     const hook = (events: string[]) => `integrations:\n  webhooks:\n    - url: https://h.example\n      secret: ${TEST_SECRET}\n      events: ${JSON.stringify(events)}\n`;
     expect(parseConfig(hook([...WEBHOOK_EVENTS]), "ivr.yaml").integrations!.webhooks![0]!.events).toEqual([...WEBHOOK_EVENTS]);
-    expect([...WEBHOOK_EVENTS].sort()).toEqual(Object.keys(WEBHOOK_SCHEMAS).sort());
+    expect([...WEBHOOK_EVENTS].sort() as string[]).toEqual(Object.keys(WEBHOOK_SCHEMAS).sort());
     for (const unknown of ["originate.answerd", "campaign.finished", "outbound.ended", "donation_requested"]) {
       expect(errorsOf(hook(["originate.ended", unknown]))).toEqual([expect.stringMatching(/integrations\.webhooks\.0\.events\.1: an event is one of/)]);
     }
