@@ -5,7 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Tracker } from "../tracking/tracker.ts";
 import { originateAction } from "./action.ts";
 import type { DoNotCall } from "./dnc.ts";
-import { actionOutboxEvent, type CampaignEvent, type DialEventType, dialJson, dialOutboxEvent, NO_OUTBOX, type OriginateEvent, type OutboundOutbox } from "./events.ts";
+import { type Announcement, DialAnnouncer, type DialEventType, NO_OUTBOX, type OutboundOutbox } from "./events.ts";
 import { Flights } from "./flights.ts";
 import { type BusinessHours, openAt } from "./hours.ts";
 import { campaignKey, Limits, limitKeys, trunkKey } from "./limits.ts";
@@ -67,10 +67,12 @@ export class Dialer {
   private readonly writes: PendingWrites;
   private readonly clock: () => number;
   private readonly outbox: OutboundOutbox;
+  private readonly announcer: DialAnnouncer;
 
   constructor(private readonly options: DialerOptions) {
     this.clock = options.clock ?? Date.now;
     this.outbox = options.outbox ?? NO_OUTBOX;
+    this.announcer = new DialAnnouncer(options.tracker.bus, this.outbox, this.clock);
     this.writes = new PendingWrites(options.log);
     this.flights = new Flights({ ...options, clock: this.clock, dialer: this });
   }
@@ -94,13 +96,13 @@ export class Dialer {
   /** Queues a dial (one SQLite insert); it goes as soon as the limits and its schedule allow. */
   enqueue(dial: NewDial): Dial {
     const now = this.clock();
-    let event: OriginateEvent | undefined;
+    let news: Announcement | undefined;
     const row = this.outbox.withWrite(
       dial.id,
       () => this.options.store.insert(dial, now) as Dial,
-      (inserted) => this.outboxEvents("originate.queued", (event = this.event("originate.queued", inserted))),
+      (inserted) => (news = this.announcer.take("originate.queued", inserted))?.stored ?? [],
     );
-    this.tell("originate.queued", event);
+    this.announcer.tell(news);
     // One for later is found by the queue's regular look (at most a second late).
     if (row.notBefore <= now) {
       if (row.campaign === null) this.limits.wait(row.trunk, row.id);
@@ -130,39 +132,21 @@ export class Dialer {
   }
 
   /** The event of a change kept in memory only (dialing, ringing): on the bus now, to the outbox soon after. */
-  emit(type: DialEventType, dial: Dial, extra: { retryAt?: number } = {}): void {
-    const event = this.event(type, dial, extra);
-    for (const published of this.outboxEvents(type, event)) this.outbox.publish(published);
-    this.tell(type, event);
+  emit(type: DialEventType, dial: Dial): void {
+    const news = this.announcer.take(type, dial);
+    for (const event of news?.stored ?? []) this.outbox.publish(event);
+    this.announcer.tell(news);
   }
 
-  /** A dial's event as it is now (the dial changes after), if anyone listens. */
-  private event(type: DialEventType, dial: Dial, extra: { retryAt?: number } = {}): OriginateEvent | undefined {
-    if (!this.options.tracker.bus.has(type) && !this.outbox.wants(type)) return undefined;
-    return { dial: dialJson(dial), at: this.clock(), ...extra };
-  }
-
-  private outboxEvents(type: DialEventType, event: OriginateEvent | undefined) {
-    return event && this.outbox.wants(type) ? [dialOutboxEvent(type, event)] : [];
-  }
-
-  private tell(type: DialEventType, event: OriginateEvent | undefined): void {
-    const bus = this.options.tracker.bus;
-    if (event && bus.has(type)) bus.emit(type, event);
-  }
-
-  /**
-   * A campaign menu's key did something (raised its event, opted the number out): `write`
-   * and campaign.action in one transaction, behind the dial's earlier writes; then the bus.
-   */
+  /** A campaign menu's key did something (raised its event, opted the number out): `write` and campaign.action together, behind the dial's earlier writes. */
   keyAction(dial: Dial, action: { key: string; action: string; event?: string }, write: () => void = () => {}): void {
-    const type = "campaign.action";
-    const bus = this.options.tracker.bus;
-    const event: (CampaignEvent & { dial: ReturnType<typeof dialJson>; key: string; action: string }) | undefined =
-      bus.has(type) || this.outbox.wants(type) ? { campaign: dial.menu ?? "", at: this.clock(), ...action, dial: dialJson(dial) } : undefined;
-    const events = event && this.outbox.wants(type) ? [actionOutboxEvent(event)] : [];
-    this.persist(() => this.outbox.withWrite(dial.id, write, () => events));
-    if (event && bus.has(type)) bus.emit(type, event);
+    this.writeAnnounced(dial.id, write, this.announcer.keyAction(dial, action));
+  }
+
+  /** A write for a dial and its event: one transaction, kept to retry in order while the database is locked; then the bus. */
+  private writeAnnounced(id: string, write: () => void, news: Announcement | undefined): void {
+    this.persist(() => this.outbox.withWrite(id, write, () => news?.stored ?? []));
+    this.announcer.tell(news);
   }
 
   /** A write to the queue; if the database is locked by another process it is retried (in order), never lost. */
@@ -173,10 +157,8 @@ export class Dialer {
   /** A written change, and its event (if any) in the same transaction; then the bus. */
   change(dial: Dial, change: DialChange, from?: readonly DialState[], announce?: { type: DialEventType; retryAt?: number }): void {
     Object.assign(dial, change, { updatedAt: this.clock() });
-    const event = announce && this.event(announce.type, dial, announce.retryAt === undefined ? {} : { retryAt: announce.retryAt });
-    const events = announce ? this.outboxEvents(announce.type, event) : [];
-    this.persist(() => this.outbox.withWrite(dial.id, () => void this.options.store.change(dial.id, change, this.clock(), from), () => events));
-    if (announce) this.tell(announce.type, event);
+    const news = announce && this.announcer.take(announce.type, dial, announce.retryAt);
+    this.writeAnnounced(dial.id, () => void this.options.store.change(dial.id, change, this.clock(), from), news);
   }
 
   /**
@@ -299,10 +281,7 @@ export class Dialer {
     this.options.log.info(`outbound ${dial.id}: not dialled: ${detail}`);
     const at = this.clock();
     Object.assign(dial, { state: "done", outcome: "refused", stage: "customer", detail, endedAt: at, attempt: dial.attempt - 1 });
-    const event = this.event("originate.ended", dial);
-    const events = this.outboxEvents("originate.ended", event);
-    this.persist(() => this.outbox.withWrite(dial.id, () => void this.options.store.refuseClaimed(dial.id, detail, at), () => events));
-    this.tell("originate.ended", event);
+    this.writeAnnounced(dial.id, () => void this.options.store.refuseClaimed(dial.id, detail, at), this.announcer.take("originate.ended", dial));
     if (dial.campaign) this.options.campaigns.maybeDone(dial.campaign);
   }
 
@@ -310,12 +289,12 @@ export class Dialer {
   finishQueued(dial: Dial, outcome: Outcome, detail: string): boolean {
     const at = this.clock();
     const ended = { state: "done", outcome, stage: "customer", detail, endedAt: at } as const;
-    const event = this.event("originate.ended", { ...dial, ...ended });
-    const changed = this.outbox.withWrite(dial.id, () => this.options.store.change(dial.id, ended, at, ["queued"]), (done) => (done ? this.outboxEvents("originate.ended", event) : []));
+    const news = this.announcer.take("originate.ended", { ...dial, ...ended });
+    const changed = this.outbox.withWrite(dial.id, () => this.options.store.change(dial.id, ended, at, ["queued"]), (done) => (done ? (news?.stored ?? []) : []));
     if (!changed) return false;
     this.limits.unwait(dial.trunk, dial.id);
     Object.assign(dial, ended);
-    this.tell("originate.ended", event);
+    this.announcer.tell(news);
     if (dial.campaign) this.options.campaigns.maybeDone(dial.campaign);
     return true;
   }

@@ -1,4 +1,5 @@
 import type { PublishedEvent } from "../outbox/recorder.ts";
+import type { Tracker, TrackerEvents } from "../tracking/tracker.ts";
 import type { CampaignProgress } from "./campaign.ts";
 import type { Dial } from "./types.ts";
 
@@ -199,4 +200,44 @@ export function campaignOutboxEvent(type: CampaignStateEventType, event: Campaig
       return { campaign: event.campaign, state: now.state, progress: now };
     },
   };
+}
+
+/** An event as it was when it happened: for the bus, and the outbox's copy if a target wants it. */
+export interface Announcement<K extends OutboundEventType = OutboundEventType> {
+  type: K;
+  event: TrackerEvents[K];
+  stored: PublishedEvent[];
+}
+
+/**
+ * Takes a dial's events for the bus and the outbox, only when someone listens; the dialer
+ * writes `stored` with the change and `tell`s the bus after.
+ */
+export class DialAnnouncer {
+  constructor(
+    private readonly bus: Tracker["bus"],
+    private readonly outbox: OutboundOutbox,
+    private readonly clock: () => number,
+  ) {}
+
+  /** The dial as it is now (it changes after). */
+  take(type: DialEventType, dial: Dial, retryAt?: number): Announcement | undefined {
+    const wanted = this.outbox.wants(type);
+    if (!wanted && !this.bus.has(type)) return undefined;
+    const event: OriginateEvent = { dial: dialJson(dial), at: this.clock(), ...(retryAt === undefined ? {} : { retryAt }) };
+    return { type, event, stored: wanted ? [dialOutboxEvent(type, event)] : [] };
+  }
+
+  /** campaign.action: a menu key raised its event or opted the number out. */
+  keyAction(dial: Dial, action: { key: string; action: string; event?: string }): Announcement | undefined {
+    const type = "campaign.action";
+    const wanted = this.outbox.wants(type);
+    if (!wanted && !this.bus.has(type)) return undefined;
+    const event = { campaign: dial.menu ?? "", at: this.clock(), ...action, dial: dialJson(dial) };
+    return { type, event, stored: wanted ? [actionOutboxEvent(event)] : [] };
+  }
+
+  tell(news: Announcement | undefined): void {
+    if (news && this.bus.has(news.type)) this.bus.emit(news.type, news.event);
+  }
 }

@@ -1,7 +1,7 @@
-import { describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type History, openHistory } from "../../src/history/db.ts";
 import { outboundOutbox } from "../../src/integrations/webhooks/outbound.ts";
 import { WebhookTarget } from "../../src/integrations/webhooks/target.ts";
@@ -17,9 +17,18 @@ import { TEST_SECRET } from "../helpers/webhook-receiver.ts";
 
 const newDial = (id: string) => ({ id, kind: "callback" as const, campaign: null, client: "crm", enterprise: null, number: "+375291234567", numberRaw: null, extension: null, queue: "10001", menu: null, trunk: "main", schedule: null, data: null, notBefore: 0 });
 
+const opened: History[] = [];
+afterEach(() => {
+  for (const history of opened.splice(0)) {
+    history.close();
+    rmSync(dirname(history.path), { recursive: true, force: true });
+  }
+});
+
 function setup(history?: History) {
   const target = new RecordingTarget("webhook:crm");
   const box = outboxOn([target], { history });
+  opened.push(box.history);
   const targets = new Map<string, Target>([[target.name, target]]);
   return { ...box, target, outbox: outboundOutbox(box.history, box.recorder, () => targets), dials: new DialStore(box.history) };
 }
@@ -95,6 +104,7 @@ describe("the outbound events into the outbox", () => {
 
   test("nothing is built for a type no webhook subscribes to; the CRMs take none of them", () => {
     const { history, recorder } = outboxOn([]);
+    opened.push(history);
     const webhook = new WebhookTarget({ url: "https://hooks.example.com/ivr", secret: TEST_SECRET, events: ["originate.ended", "campaign.action"] });
     let targets = new Map<string, Target>([[webhook.name, webhook]]);
     const outbox = outboundOutbox(history, recorder, () => targets);
