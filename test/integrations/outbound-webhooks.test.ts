@@ -74,6 +74,15 @@ describe("outbound events delivered to webhooks", () => {
       ["campaign.done", 2],
     ]);
     expect(campaign[1]!.json.data).toMatchObject({ state: "done", progress: { numbers: 1, dialed: 1, answered: 1, outcomes: { answered: 1 }, actions: { donation_requested: 1 } } });
+
+    // A done campaign given a new number runs again: started, then done, continuing the campaign's sequence.
+    outbound.campaigns.addNumbers("donations", [{ number: "+375291234568" }]);
+    await waitFor(() => hooks.received.filter((hook) => hook.json.type === "campaign.done").length === 2, "the campaign done again", 10_000);
+    const again = hooks.received.filter((hook) => hook.json.data.campaign === "donations" && !hook.json.data.dial_id).slice(2);
+    expect(again.map((hook) => [hook.json.type, hook.json.data.sequence, hook.json.data.progress.numbers])).toEqual([
+      ["campaign.started", 3, 2],
+      ["campaign.done", 4, 2],
+    ]);
   });
 
   test("an answered click-to-call: its final outcome exactly once, after queued, dialing, ringing, answered", async () => {
