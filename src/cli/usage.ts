@@ -200,7 +200,7 @@ Webhooks (the config's integrations.webhooks) are signed the Standard Webhooks w
 webhook-id, webhook-timestamp and webhook-signature (v1, HMAC-SHA256 of id.timestamp.body).
   test URL         POST a signed sample event to URL, print what was sent and the answer;
                    exit 0 on a 2xx answer, 1 otherwise
-  --event TYPE     ${wrap([..."the sample's type (default call.ended):".split(" "), ...listed(["call.started", "call.ringing", "call.answered", "call.transferred", "call.merged", "call.ended", "ivr.input", "smart.decision"])], FLAG_INDENT)}
+  --event TYPE     ${wrap([..."the sample's type (default call.ended):".split(" "), ...listed(["call.started", "call.ringing", "call.answered", "call.transferred", "call.merged", "call.ended", "ivr.input", "smart.decision", "originate.queued", "originate.dialing", "originate.ringing", "originate.answered", "originate.ended", "campaign.action", "campaign.started", "campaign.paused", "campaign.resumed", "campaign.cancelled", "campaign.done"])], FLAG_INDENT)}
   --secret SECRET  the signing secret (whsec_...); default: the secret of the configured
                    webhook with this URL
   --timeout SECONDS

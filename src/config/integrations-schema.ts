@@ -1,14 +1,31 @@
 import { z } from "zod";
 import { boolean, integer, nonEmpty, seconds, text } from "./fields.ts";
 
-/** Events a webhook can subscribe to now; h-outbound's origination adds originate.* and campaign.*. */
-export const WEBHOOK_EVENTS = ["call.started", "call.ringing", "call.answered", "call.transferred", "call.merged", "call.ended", "ivr.input", "smart.decision"] as const;
-
-/** Names reserved for the events origination and campaigns publish (accepted now, delivered once they exist). */
-const RESERVED_EVENT = /^(originate|campaign)\.[a-z][a-z_]*$/;
+/** Events a webhook can subscribe to: the calls', and origination's and campaigns' (src/integrations/webhooks/schemas.ts has their bodies). */
+export const WEBHOOK_EVENTS = [
+  "call.started",
+  "call.ringing",
+  "call.answered",
+  "call.transferred",
+  "call.merged",
+  "call.ended",
+  "ivr.input",
+  "smart.decision",
+  "originate.queued",
+  "originate.dialing",
+  "originate.ringing",
+  "originate.answered",
+  "originate.ended",
+  "campaign.action",
+  "campaign.started",
+  "campaign.paused",
+  "campaign.resumed",
+  "campaign.cancelled",
+  "campaign.done",
+] as const;
 
 export function isWebhookEvent(name: string): boolean {
-  return name === "*" || (WEBHOOK_EVENTS as readonly string[]).includes(name) || RESERVED_EVENT.test(name);
+  return name === "*" || (WEBHOOK_EVENTS as readonly string[]).includes(name);
 }
 
 const ENV_REFERENCE = /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
@@ -48,7 +65,7 @@ const webhookSchema = z.strictObject({
   url: httpUrl,
   secret: webhookSecret,
   events: z
-    .array(nonEmpty.refine(isWebhookEvent, `an event is one of ${WEBHOOK_EVENTS.join(", ")}, originate.* or campaign.* (once origination exists), or * for all`))
+    .array(nonEmpty.refine(isWebhookEvent, `an event is one of ${WEBHOOK_EVENTS.join(", ")}, or * for all`))
     .min(1, "give at least one event"),
   timeout_seconds: seconds(1, 60).optional(),
   /** Deliveries in flight at once (each for a different call). */

@@ -16,6 +16,7 @@ import { type OriginateResult, type Originator, refuseOrigination } from "./clic
 import { HistoryTap } from "./history-tap.ts";
 import { outboxHealth, outboxMetrics } from "./status.ts";
 import { TargetRegistry } from "./targets.ts";
+import { outboundOutbox } from "./webhooks/outbound.ts";
 
 export interface IntegrationsOptions {
   history: History;
@@ -120,6 +121,8 @@ export function startIntegrations(options: IntegrationsOptions) {
 
   return {
     store,
+    /** The outbound events (originate.*, campaign.*) for the webhooks: ivr serve's dialer and campaigns write them. */
+    outbound: outboundOutbox(history, recorder, () => registry.current()),
     recorder,
     worker,
     registry,

@@ -2,32 +2,15 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { NUMBER_TYPES } from "../config/outbound-schema.ts";
 import type { AppDeps } from "../http/deps.ts";
-import { CampaignError, type CampaignCommand, type CampaignProgress, type NumberEntry } from "./campaign.ts";
+import { CampaignError, type CampaignCommand, type NumberEntry } from "./campaign.ts";
 import { numbersFromCsv } from "./csv.ts";
+import { progressJson } from "./events.ts";
 import { checkNumber } from "./numbers.ts";
 
 const OFF = { error: "outbound calls are off: add an outbound: section (and an ami: section) to the config" };
 /** A campaign's list in one upload: 16 MiB, at most this many numbers. */
 const MAX_NUMBERS = 200_000;
 const COMMANDS: readonly CampaignCommand[] = ["start", "pause", "resume", "cancel"];
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function progressJson(p: CampaignProgress) {
-  return {
-    name: p.name,
-    state: p.state,
-    numbers: p.numbers,
-    queued: p.queued,
-    in_progress: p.inProgress,
-    dialed: p.dialed,
-    answered: p.answered,
-    outcomes: p.outcomes,
-    actions: p.actions,
-    started_at: iso(p.startedAt),
-    finished_at: iso(p.finishedAt),
-  };
-}
 
 /** The numbers of an upload: CSV (text/csv), or JSON: an array, or {numbers: [...]}, of numbers or {number, data}. */
 function readNumbers(contentType: string, text: string): NumberEntry[] | { error: string } {

@@ -4,14 +4,14 @@ import type { Logger } from "../log.ts";
 import type { Tracker } from "../tracking/tracker.ts";
 import type { CampaignRuns, Dialer } from "./dialer.ts";
 import type { DoNotCall } from "./dnc.ts";
-import type { CampaignEventType } from "./events.ts";
+import { campaignEventKey, campaignOutboxEvent, type CampaignStateEventType, NO_OUTBOX, type OutboundOutbox, progressJson } from "./events.ts";
 import { newDialId } from "./ids.ts";
 import { checkNumber } from "./numbers.ts";
 import type { Outbound } from "./settings.ts";
 import type { CampaignCounts, DialStore, NewDial } from "./store.ts";
+import type { CampaignState } from "./types.ts";
 
-export const CAMPAIGN_STATES = ["idle", "running", "paused", "cancelled", "done"] as const;
-export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+export { CAMPAIGN_STATES, type CampaignState } from "./types.ts";
 
 interface CampaignRow {
   name: string;
@@ -53,7 +53,7 @@ const COMMANDS = {
   pause: { from: ["running"], to: "paused", event: "campaign.paused" },
   resume: { from: ["paused"], to: "running", event: "campaign.resumed" },
   cancel: { from: ["idle", "running", "paused", "done"], to: "cancelled", event: "campaign.cancelled" },
-} as const satisfies Record<string, { from: readonly CampaignState[]; to: CampaignState; event: CampaignEventType }>;
+} as const satisfies Record<string, { from: readonly CampaignState[]; to: CampaignState; event: CampaignStateEventType }>;
 export type CampaignCommand = keyof typeof COMMANDS;
 
 export class CampaignError extends Error {
@@ -80,7 +80,17 @@ export class Campaigns implements CampaignRuns {
   private dialer: Dialer | undefined;
 
   constructor(
-    private readonly options: { history: History; store: DialStore; dnc: DoNotCall; tracker: Tracker; outbound: () => Outbound | undefined; log: Logger; clock?: () => number },
+    private readonly options: {
+      history: History;
+      store: DialStore;
+      dnc: DoNotCall;
+      tracker: Tracker;
+      outbound: () => Outbound | undefined;
+      log: Logger;
+      clock?: () => number;
+      /** campaign.* for the webhooks, stored with the state change (none: the bus only). */
+      outbox?: OutboundOutbox;
+    },
   ) {
     const db = options.history.sqlite;
     for (const row of db.prepare("SELECT name, state, created_at AS createdAt, updated_at AS updatedAt, started_at AS startedAt, finished_at AS finishedAt FROM outbound_campaigns").all() as CampaignRow[]) {
@@ -120,12 +130,8 @@ export class Campaigns implements CampaignRuns {
     const rule = COMMANDS[command];
     const state = this.state(name);
     if (!(rule.from as readonly CampaignState[]).includes(state)) throw new CampaignError(`campaign ${name} is ${state}: it cannot be told to ${command}`, 409);
-    if (command === "cancel") {
-      const dropped = this.options.store.cancelQueued(name, this.now);
-      this.options.log.info(`campaign ${name}: cancelled; ${dropped} numbers not called will not be`);
-    }
-    this.set(name, rule.to);
-    this.emit(rule.event, name);
+    const dropped = this.transition(name, rule.to, rule.event, () => (command === "cancel" ? this.options.store.cancelQueued(name, this.now) : 0));
+    if (command === "cancel") this.options.log.info(`campaign ${name}: cancelled; ${dropped} numbers not called will not be`);
     if (rule.to === "running") this.maybeDone(name);
     this.dialer?.wake();
     return this.state(name);
@@ -176,7 +182,8 @@ export class Campaigns implements CampaignRuns {
     }
     this.options.store.insertMany(dials, now);
     result.added = dials.length;
-    if (dials.length && state === "done") this.set(name, "running");
+    // A done campaign given new numbers runs again: started, as by the start command.
+    if (dials.length && state === "done") this.transition(name, "running", "campaign.started");
     if (!this.rows.has(name)) this.set(name, "idle");
     this.dialer?.wake();
     return result;
@@ -185,9 +192,8 @@ export class Campaigns implements CampaignRuns {
   /** A dial of the campaign ended: when none is left, the campaign is done. */
   maybeDone(name: string): void {
     if (this.state(name) !== "running" || this.options.store.campaignOpen(name)) return;
-    this.set(name, "done");
+    this.transition(name, "done", "campaign.done");
     this.options.log.info(`campaign ${name}: done, every number has its outcome`);
-    this.emit("campaign.done", name);
   }
 
   progress(name: string): CampaignProgress {
@@ -229,8 +235,25 @@ export class Campaigns implements CampaignRuns {
     this.rows.set(name, row);
   }
 
-  private emit(type: CampaignEventType, campaign: string): void {
+  /**
+   * A state change (with `alsoWrite`, e.g. a cancel's queued numbers) and its event: written
+   * in one transaction, the event's progress read inside it; then the bus. Returns what
+   * `alsoWrite` returned.
+   */
+  private transition<T>(name: string, state: CampaignState, type: CampaignStateEventType, alsoWrite: () => T = () => undefined as T): T {
+    const outbox = this.options.outbox ?? NO_OUTBOX;
+    const event = { campaign: name, at: this.now };
+    const result = outbox.withWrite(
+      campaignEventKey(name),
+      () => {
+        const result = alsoWrite();
+        this.set(name, state);
+        return result;
+      },
+      () => (outbox.wants(type) ? [campaignOutboxEvent(type, event, () => progressJson(this.progress(name)))] : []),
+    );
     const bus = this.options.tracker.bus;
-    if (bus.has(type)) bus.emit(type, { campaign, at: this.now });
+    if (bus.has(type)) bus.emit(type, event);
+    return result;
   }
 }

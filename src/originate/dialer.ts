@@ -5,7 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Tracker } from "../tracking/tracker.ts";
 import { originateAction } from "./action.ts";
 import type { DoNotCall } from "./dnc.ts";
-import { type DialEventType, dialJson } from "./events.ts";
+import { type Announcement, DialAnnouncer, type DialEventType, NO_OUTBOX, type OutboundOutbox } from "./events.ts";
 import { Flights } from "./flights.ts";
 import { type BusinessHours, openAt } from "./hours.ts";
 import { campaignKey, Limits, limitKeys, trunkKey } from "./limits.ts";
@@ -41,6 +41,8 @@ export interface DialerOptions {
   campaigns: CampaignRuns;
   log: Logger;
   clock?: () => number;
+  /** The outbound events for the webhooks (none: the bus only). */
+  outbox?: OutboundOutbox;
 }
 
 /** With nothing due, the queue is looked at again this often (rows due later, a reconnect). */
@@ -64,9 +66,13 @@ export class Dialer {
   private stopped = false;
   private readonly writes: PendingWrites;
   private readonly clock: () => number;
+  private readonly outbox: OutboundOutbox;
+  private readonly announcer: DialAnnouncer;
 
   constructor(private readonly options: DialerOptions) {
     this.clock = options.clock ?? Date.now;
+    this.outbox = options.outbox ?? NO_OUTBOX;
+    this.announcer = new DialAnnouncer(options.tracker.bus, this.outbox, this.clock);
     this.writes = new PendingWrites(options.log);
     this.flights = new Flights({ ...options, clock: this.clock, dialer: this });
   }
@@ -90,8 +96,13 @@ export class Dialer {
   /** Queues a dial (one SQLite insert); it goes as soon as the limits and its schedule allow. */
   enqueue(dial: NewDial): Dial {
     const now = this.clock();
-    const row = this.options.store.insert(dial, now) as Dial;
-    this.emit("originate.queued", row);
+    let news: Announcement | undefined;
+    const row = this.outbox.withWrite(
+      dial.id,
+      () => this.options.store.insert(dial, now) as Dial,
+      (inserted) => (news = this.announcer.take("originate.queued", inserted))?.stored ?? [],
+    );
+    this.announcer.tell(news);
     // One for later is found by the queue's regular look (at most a second late).
     if (row.notBefore <= now) {
       if (row.campaign === null) this.limits.wait(row.trunk, row.id);
@@ -120,9 +131,22 @@ export class Dialer {
     return { ready: true };
   }
 
-  emit(type: DialEventType, dial: Dial, extra: { retryAt?: number } = {}): void {
-    const bus = this.options.tracker.bus;
-    if (bus.has(type)) bus.emit(type, { dial: dialJson(dial), at: this.clock(), ...extra });
+  /** The event of a change kept in memory only (dialing, ringing): on the bus now, to the outbox soon after. */
+  emit(type: DialEventType, dial: Dial): void {
+    const news = this.announcer.take(type, dial);
+    for (const event of news?.stored ?? []) this.outbox.publish(event);
+    this.announcer.tell(news);
+  }
+
+  /** A campaign menu's key did something (raised its event, opted the number out): `write` and campaign.action together, behind the dial's earlier writes. */
+  keyAction(dial: Dial, action: { key: string; action: string; event?: string }, write: () => void = () => {}): void {
+    this.writeAnnounced(dial.id, write, this.announcer.keyAction(dial, action));
+  }
+
+  /** A write for a dial and its event: one transaction, kept to retry in order while the database is locked; then the bus. */
+  private writeAnnounced(id: string, write: () => void, news: Announcement | undefined): void {
+    this.persist(() => this.outbox.withWrite(id, write, () => news?.stored ?? []));
+    this.announcer.tell(news);
   }
 
   /** A write to the queue; if the database is locked by another process it is retried (in order), never lost. */
@@ -130,9 +154,11 @@ export class Dialer {
     this.writes.write(write);
   }
 
-  change(dial: Dial, change: DialChange, from?: readonly DialState[]): void {
+  /** A written change, and its event (if any) in the same transaction; then the bus. */
+  change(dial: Dial, change: DialChange, from?: readonly DialState[], announce?: { type: DialEventType; retryAt?: number }): void {
     Object.assign(dial, change, { updatedAt: this.clock() });
-    this.persist(() => void this.options.store.change(dial.id, change, this.clock(), from));
+    const news = announce && this.announcer.take(announce.type, dial, announce.retryAt);
+    this.writeAnnounced(dial.id, () => void this.options.store.change(dial.id, change, this.clock(), from), news);
   }
 
   /**
@@ -254,20 +280,21 @@ export class Dialer {
   private refuse(dial: Dial, detail: string): void {
     this.options.log.info(`outbound ${dial.id}: not dialled: ${detail}`);
     const at = this.clock();
-    this.persist(() => void this.options.store.refuseClaimed(dial.id, detail, at));
     Object.assign(dial, { state: "done", outcome: "refused", stage: "customer", detail, endedAt: at, attempt: dial.attempt - 1 });
-    this.emit("originate.ended", dial);
+    this.writeAnnounced(dial.id, () => void this.options.store.refuseClaimed(dial.id, detail, at), this.announcer.take("originate.ended", dial));
     if (dial.campaign) this.options.campaigns.maybeDone(dial.campaign);
   }
 
   /** A queued dial ends without a call (refused, cancelled). */
   finishQueued(dial: Dial, outcome: Outcome, detail: string): boolean {
     const at = this.clock();
-    const changed = this.options.store.change(dial.id, { state: "done", outcome, stage: "customer", detail, endedAt: at }, at, ["queued"]);
+    const ended = { state: "done", outcome, stage: "customer", detail, endedAt: at } as const;
+    const news = this.announcer.take("originate.ended", { ...dial, ...ended });
+    const changed = this.outbox.withWrite(dial.id, () => this.options.store.change(dial.id, ended, at, ["queued"]), (done) => (done ? (news?.stored ?? []) : []));
     if (!changed) return false;
     this.limits.unwait(dial.trunk, dial.id);
-    Object.assign(dial, { state: "done", outcome, stage: "customer", detail, endedAt: at });
-    this.emit("originate.ended", dial);
+    Object.assign(dial, ended);
+    this.announcer.tell(news);
     if (dial.campaign) this.options.campaigns.maybeDone(dial.campaign);
     return true;
   }

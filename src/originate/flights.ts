@@ -159,9 +159,9 @@ export class Flights {
     const retry = dial.campaign ? retryDelay(this.options.outbound()?.campaign(dial.campaign), dial.attempt, result.outcome) : undefined;
     // What was only remembered so far is written now, with the outcome.
     const ended = { outcome: result.outcome, stage: result.stage, detail: result.detail, endedAt: at, acceptedAt: dial.acceptedAt, answeredAt: dial.answeredAt, hint: dial.hint };
-    dialer.change(dial, retry === undefined ? { state: "done", ...ended } : { state: "queued", notBefore: at + retry, ...ended });
     this.options.log.info(`outbound ${dial.id} (${dial.kind} ${dial.number}, attempt ${dial.attempt}): ${result.outcome}: ${result.detail}${retry === undefined ? "" : `; tried again in ${Math.round(retry / 1000)} s`}`);
-    dialer.emit("originate.ended", dial, retry === undefined ? {} : { retryAt: at + retry });
+    const announce = { type: "originate.ended", retryAt: retry === undefined ? undefined : at + retry } as const;
+    dialer.change(dial, retry === undefined ? { state: "done", ...ended } : { state: "queued", notBefore: at + retry, ...ended }, undefined, announce);
     if (dial.campaign) this.options.campaigns.maybeDone(dial.campaign);
     dialer.wake();
   }
@@ -244,9 +244,9 @@ export class Flights {
     const dial = flight.dial;
     if (!(state === "ringing" ? ringingFrom : answeredFrom).includes(dial.state)) return;
     // Answered is written (after a restart it tells an answered call from a lost one); ringing is only remembered.
-    if (state === "answered") this.options.dialer.change(dial, { state, answeredAt: this.options.clock() }, answeredFrom);
-    else this.options.dialer.remember(dial, { state });
-    this.options.dialer.emit(state === "ringing" ? "originate.ringing" : "originate.answered", dial);
+    if (state === "answered") return this.options.dialer.change(dial, { state, answeredAt: this.options.clock() }, answeredFrom, { type: "originate.answered" });
+    this.options.dialer.remember(dial, { state });
+    this.options.dialer.emit("originate.ringing", dial);
   }
 
   /**

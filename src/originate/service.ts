@@ -8,7 +8,7 @@ import { outboundScript } from "./agi-script.ts";
 import { Campaigns } from "./campaign.ts";
 import { type AmiLink, Dialer } from "./dialer.ts";
 import { DoNotCall } from "./dnc.ts";
-import { dialJson } from "./events.ts";
+import type { OutboundOutbox } from "./events.ts";
 import { alwaysOpen, type BusinessHours } from "./hours.ts";
 import { OutboundMetrics } from "./metrics.ts";
 import { dialPlacer, type Placed } from "./place.ts";
@@ -27,6 +27,8 @@ export interface OutboundOptions {
   hours?: BusinessHours;
   env?: NodeJS.ProcessEnv;
   clock?: () => number;
+  /** The outbound events for the webhooks (the integrations' outbox). */
+  outbox?: OutboundOutbox;
 }
 
 export interface OutboundService {
@@ -82,8 +84,8 @@ export function startOutbound(options: OutboundOptions): OutboundService {
   const store = new DialStore(history);
   const dnc = new DoNotCall(history);
   const tracker = tracking.tracker;
-  const campaigns = new Campaigns({ history, store, dnc, tracker, outbound: settings, log, clock });
-  const dialer = new Dialer({ store, dnc, tracker, ami: amiLink(tracking), outbound: settings, hours, campaigns, log, clock });
+  const campaigns = new Campaigns({ history, store, dnc, tracker, outbound: settings, log, clock, outbox: options.outbox });
+  const dialer = new Dialer({ store, dnc, tracker, ami: amiLink(tracking), outbound: settings, hours, campaigns, log, clock, outbox: options.outbox });
   campaigns.attach(dialer);
   const metrics = new OutboundMetrics(campaigns, dialer, tracker);
 
@@ -92,13 +94,10 @@ export function startOutbound(options: OutboundOptions): OutboundService {
     outbound: settings,
     answered: (callId) => dialer.flights.agiAnswered(callId),
     pressed: (dial, callId, key, action) => dialer.persist(() => store.recordKey({ dialId: dial.id, callId, campaign: dial.campaign, at: clock(), key, action })),
-    event: (dial, name, key) => {
-      if (tracker.bus.has("campaign.action")) tracker.bus.emit("campaign.action", { campaign: dial.menu ?? "", at: clock(), key, action: "event", event: name, dial: dialJson(dial) });
-    },
+    event: (dial, name, key) => dialer.keyAction(dial, { key, action: "event", event: name }),
     optOut: (dial, key) => {
-      dialer.persist(() => void dnc.add(dial.number, "opt_out", { campaign: dial.menu, at: clock() }));
+      dialer.keyAction(dial, { key, action: "opt_out" }, () => void dnc.add(dial.number, "opt_out", { campaign: dial.menu, at: clock() }));
       log.info(`outbound ${dial.id}: ${dial.number} opted out (key ${key}): on the do-not-call list`);
-      if (tracker.bus.has("campaign.action")) tracker.bus.emit("campaign.action", { campaign: dial.menu ?? "", at: clock(), key, action: "opt_out", dial: dialJson(dial) });
     },
     finished: (dial, _callId, keys) => {
       if (keys.length) dialer.change(dial, { keys: keys.join(",") });

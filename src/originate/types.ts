@@ -22,6 +22,10 @@ export const IN_FLIGHT: readonly DialState[] = ["claimed", "dialing", "ringing",
 export const OUTCOMES = ["answered", "busy", "no_answer", "congestion", "failed", "cancelled", "refused", "unknown"] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
+/** A campaign's life (campaign.ts). */
+export const CAMPAIGN_STATES = ["idle", "running", "paused", "cancelled", "done"] as const;
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
 export type Dial = OutboundDialRow & { kind: Kind; state: DialState; outcome: Outcome | null };
 
 /** The uniqueid an attempt's first channel gets (Originate's ChannelId): the dial's id, then id.2, id.3... */

@@ -138,6 +138,7 @@ export function startServer(options: ServerOptions): RunningServer {
     env: options.env,
     record: (row) => queue.call(row),
     hours: scheduleHours(schedules),
+    outbox: integrations.outbound,
   });
   if (outbound) integrations.setOriginator(outboundOriginator(outbound.place));
   const scripts: Record<string, AgiHandler> = { ivr, "": ivr, smart: smartScript(smart), ...(outbound ? { outbound: outbound.script } : {}) };

@@ -3,6 +3,8 @@ import { parseConfig } from "../../src/config/load.ts";
 import { summarizeSmart } from "../../src/config/describe-smart.ts";
 import { describeIntegrations } from "../../src/integrations/describe.ts";
 import { errorsOf } from "../helpers/config-errors.ts";
+import { WEBHOOK_EVENTS } from "../../src/config/integrations-schema.ts";
+import { WEBHOOK_SCHEMAS } from "../../src/integrations/webhooks/schemas.ts";
 import { TEST_SECRET } from "../helpers/webhook-receiver.ts";
 
 const FULL = `integrations:
@@ -64,10 +66,19 @@ smart:
     expect(errors).toEqual([
       expect.stringMatching(/^ivr\.yaml:3:\d+: integrations\.webhooks\.0\.url: must be an http:\/\/ or https:\/\/ URL$/),
       expect.stringMatching(/^ivr\.yaml:4:\d+: integrations\.webhooks\.0\.secret: must be whsec_ followed by the base64 of 24 to 64 bytes/),
-      expect.stringMatching(/^ivr\.yaml:5:\d+: integrations\.webhooks\.0\.events\.0: an event is one of call\.started, .*originate\.\* or campaign\.\*/),
+      expect.stringMatching(/^ivr\.yaml:5:\d+: integrations\.webhooks\.0\.events\.0: an event is one of call\.started, .*originate\.ended, .*campaign\.done, or \* for all$/),
       expect.stringMatching(/^ivr\.yaml:7:\d+: integrations\.bitrix24\.webhook_url: must be an https:\/\/ URL, or \$\{ENV_VAR\}/),
       expect.stringMatching(/^ivr\.yaml:12:\d+: smart\.enterprises\.0367\.crm\.0: a CRM is one of bitrix24, retailcrm$/),
     ]);
+  });
+
+  test("every published event type can be subscribed to; an unknown one (a typo of an outbound event too) is refused", () => {
+    const hook = (events: string[]) => `integrations:\n  webhooks:\n    - url: https://h.example\n      secret: ${TEST_SECRET}\n      events: ${JSON.stringify(events)}\n`;
+    expect(parseConfig(hook([...WEBHOOK_EVENTS]), "ivr.yaml").integrations!.webhooks![0]!.events).toEqual([...WEBHOOK_EVENTS]);
+    expect([...WEBHOOK_EVENTS].sort() as string[]).toEqual(Object.keys(WEBHOOK_SCHEMAS).sort());
+    for (const unknown of ["originate.answerd", "campaign.finished", "outbound.ended", "donation_requested"]) {
+      expect(errorsOf(hook(["originate.ended", unknown]))).toEqual([expect.stringMatching(/integrations\.webhooks\.0\.events\.1: an event is one of/)]);
+    }
   });
 
   test("a signing secret of fewer than 24 bytes is refused", () => {

@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 import { startFastAgiServer } from "../../src/agi/fastagi-server.ts";
 import { parseConfig } from "../../src/config/load.ts";
 import type { IvrConfig } from "../../src/config/schema.ts";
-import { openHistory } from "../../src/history/db.ts";
+import { type History, openHistory } from "../../src/history/db.ts";
+import type { Integrations } from "../../src/integrations/service.ts";
 import type { NewCallRow } from "../../src/history/schema.ts";
 import type { BusinessHours } from "../../src/originate/hours.ts";
 import { type OutboundService, startOutbound } from "../../src/originate/service.ts";
@@ -69,7 +70,16 @@ export const BY_MOBILE = (n: number) => `+37529${String(1_000_000 + n).slice(-7)
  * a real SQLite file, as ivr serve runs them.
  */
 export function outboundAgainstFake(
-  options: { originate?: (action: import("../../src/ami/message.ts").AmiMessage) => OriginatePlan; yaml?: (port: number) => string; hours?: BusinessHours; dbPath?: string; fake?: FakeAmi; clock?: () => number } = {},
+  options: {
+    originate?: (action: import("../../src/ami/message.ts").AmiMessage) => OriginatePlan;
+    yaml?: (port: number) => string;
+    hours?: BusinessHours;
+    dbPath?: string;
+    fake?: FakeAmi;
+    clock?: () => number;
+    /** The integrations' outbox, wired as ivr serve wires it (the tracker's and the outbound events). */
+    integrations?: (history: History, config: () => IvrConfig) => Integrations;
+  } = {},
 ) {
   // A fake given is already running (a restart against the same Asterisk).
   const fake = options.fake ?? new FakeAmi({ originate: options.originate }).start();
@@ -78,8 +88,9 @@ export function outboundAgainstFake(
   let config: IvrConfig = parseConfig((options.yaml ?? outboundYaml)(fake.port), "test.yaml");
   const records: NewCallRow[] = [];
   const env = { AMI_TEST_SECRET: fake.secret };
-  const tracking = startCallTracking({ settings: config.ami!, config: () => config, history, log, env, timing: FAST });
-  const outbound: OutboundService = startOutbound({ config: () => config, tracking, history, log, record: (row) => records.push(row), hours: options.hours, env, clock: options.clock });
+  const integrations = options.integrations?.(history, () => config);
+  const tracking = startCallTracking({ settings: config.ami!, config: () => config, history, log, env, timing: FAST, outbox: integrations?.tracking });
+  const outbound: OutboundService = startOutbound({ config: () => config, tracking, history, log, record: (row) => records.push(row), hours: options.hours, env, clock: options.clock, outbox: integrations?.outbound });
   // Asterisk reaches the outbound script over FastAGI, as the generated context does.
   const fastagi = startFastAgiServer({ hostname: "127.0.0.1", port: 0, route: (script) => (script === "outbound" ? outbound.script : undefined), log });
   return {
@@ -88,6 +99,7 @@ export function outboundAgainstFake(
     history,
     tracking,
     outbound,
+    integrations,
     records,
     log: text,
     reload: (yaml: string) => void (config = parseConfig(yaml, "test.yaml")),
@@ -105,12 +117,14 @@ export function outboundAgainstFake(
       await fastagi.stop(0);
       outbound.stop();
       await tracking.stop();
+      await integrations?.stop(0);
       history.close();
     },
     stop: async () => {
       await fastagi.stop(0);
       outbound.stop();
       await tracking.stop();
+      await integrations?.stop(0);
       fake.stop();
       history.close();
       rmSync(dirname(history.path), { recursive: true, force: true });

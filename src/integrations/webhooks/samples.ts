@@ -61,6 +61,56 @@ const leg = {
 const origin = { ...leg, position: 0, uniqueid: "1795264116.3", channel: "PJSIP/mtt-00000029", endpoint: "PJSIP/mtt", role: "origin", trunk: true, number: "80291234567", name: "Alexei Client", ring_at: null, ring_seconds: null, dial_status: null };
 const ended = { ...call, state: "ended", status: "answered", ended_at: "2026-11-21T12:02:06.000Z", talk_seconds: 120, hangup_cause: 16, hangup_cause_text: "Normal Clearing" };
 
+/** A number of product.md's donations campaign: answered, key 1 (donation_requested). */
+const dial = {
+  id: "omwqcvpc0k3x9a2qd",
+  kind: "message",
+  state: "answered",
+  outcome: null,
+  stage: null,
+  detail: null,
+  number: "+375291234567",
+  extension: null,
+  queue: null,
+  campaign: "donations",
+  menu: "donations",
+  client: "admin",
+  enterprise: null,
+  trunk: "main",
+  attempt: 1,
+  call_id: "omwqcvpc0k3x9a2qd",
+  hint: "Success 4",
+  keys: [] as string[],
+  data: { name: "Alexei Client" },
+  not_before: "2026-11-21T11:59:59.000Z",
+  created_at: "2026-11-21T11:59:59.000Z",
+  claimed_at: "2026-11-21T12:00:00.000Z",
+  accepted_at: "2026-11-21T12:00:00.010Z",
+  answered_at: "2026-11-21T12:00:06.000Z",
+  ended_at: null,
+};
+const queuedDial = { ...dial, state: "queued", attempt: 0, call_id: null, hint: null, claimed_at: null, accepted_at: null, answered_at: null };
+const dialingDial = { ...dial, state: "claimed", hint: null, accepted_at: null, answered_at: null };
+const ringingDial = { ...dial, state: "ringing", answered_at: null };
+const endedDial = { ...dial, state: "done", outcome: "answered", stage: "customer", detail: "the customer answered", keys: ["1"], ended_at: "2026-11-21T12:00:40.000Z" };
+const dialIds = { dial_id: dial.id, call_id: dial.call_id };
+
+const progress = {
+  name: "donations",
+  state: "running",
+  numbers: 1200,
+  queued: 1200,
+  in_progress: 0,
+  dialed: 0,
+  answered: 0,
+  outcomes: {},
+  actions: {},
+  started_at: "2026-11-21T11:59:58.000Z",
+  finished_at: null,
+};
+const done = { ...progress, state: "done", queued: 0, dialed: 1264, answered: 871, outcomes: { answered: 871, busy: 97, no_answer: 214, refused: 18 }, actions: { donation_requested: 233, opt_out: 41, invalid: 52, timeout: 310 }, finished_at: "2026-11-21T16:41:09.000Z" };
+const campaign = (state: string, now: Record<string, unknown>) => ({ campaign: "donations", state, progress: { ...now, state } });
+
 export const SAMPLE_DATA: Record<WebhookEventType, Record<string, unknown>> = {
   "call.started": { call_id: call.id, call: { ...call, state: "started", ringing_at: null, answered_at: null, answered_by: null, answered_extension: null, answered_user_id: null, answered_user: null, wait_seconds: null } },
   "call.ringing": { call_id: call.id, call: { ...call, state: "ringing", answered_at: null, answered_by: null, answered_extension: null, answered_user_id: null, answered_user: null, wait_seconds: null }, leg: { ...leg, answered_at: null, ring_seconds: null, dial_status: null } },
@@ -104,10 +154,32 @@ export const SAMPLE_DATA: Record<WebhookEventType, Record<string, unknown>> = {
     latency_ms: 41.2,
     cached: false,
   },
+  "originate.queued": { dial_id: dial.id, call_id: null, dial: queuedDial },
+  "originate.dialing": { ...dialIds, dial: dialingDial },
+  "originate.ringing": { ...dialIds, dial: ringingDial },
+  "originate.answered": { ...dialIds, dial },
+  "originate.ended": { ...dialIds, outcome: "answered", final: true, retry_at: null, dial: endedDial },
+  "campaign.action": { ...dialIds, campaign: "donations", key: "1", action: "event", event: "donation_requested", dial },
+  "campaign.started": campaign("running", progress),
+  "campaign.paused": campaign("paused", { ...progress, queued: 700, dialed: 512, answered: 361, outcomes: { answered: 361, no_answer: 151 }, actions: { donation_requested: 97 } }),
+  "campaign.resumed": campaign("running", { ...progress, queued: 700, dialed: 512, answered: 361, outcomes: { answered: 361, no_answer: 151 }, actions: { donation_requested: 97 } }),
+  "campaign.cancelled": campaign("cancelled", { ...progress, queued: 0, dialed: 512, answered: 361, outcomes: { answered: 361, no_answer: 151, cancelled: 688 }, actions: { donation_requested: 97 }, finished_at: "2026-11-21T13:10:00.000Z" }),
+  "campaign.done": campaign("done", done),
+};
+
+const SAMPLE_TIMES: Partial<Record<WebhookEventType, string>> = {
+  "call.ended": "2026-11-21T12:02:06.000Z",
+  "originate.queued": "2026-11-21T11:59:59.000Z",
+  "originate.dialing": "2026-11-21T12:00:00.000Z",
+  "originate.ringing": "2026-11-21T12:00:01.000Z",
+  "campaign.action": "2026-11-21T12:00:21.000Z",
+  "originate.ended": "2026-11-21T12:00:40.000Z",
+  "campaign.started": "2026-11-21T11:59:58.000Z",
+  "campaign.done": "2026-11-21T16:41:09.000Z",
 };
 
 /** A whole body, as the outbox would store it. */
 export function sampleBody(type: WebhookEventType, sequence = 1): string {
-  const at = type === "call.ended" ? "2026-11-21T12:02:06.000Z" : "2026-11-21T12:00:06.000Z";
+  const at = SAMPLE_TIMES[type] ?? "2026-11-21T12:00:06.000Z";
   return JSON.stringify({ type, timestamp: at, data: { ...SAMPLE_DATA[type], sequence } });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CALL_STATUSES } from "../../history/statuses.ts";
+import { CAMPAIGN_STATES, KINDS, OUTCOMES, STATES } from "../../originate/types.ts";
 
 /**
  * The JSON of each webhook event, as zod schemas: the published JSON Schemas
@@ -85,7 +86,69 @@ const transfer = z
   .strict()
   .meta({ id: "Transfer" });
 
+const dial = z
+  .object({
+    id: z.string().describe("the dial's id, as POST /api/originate answered it"),
+    kind: z.enum(KINDS),
+    state: z.enum(STATES),
+    outcome: z.enum(OUTCOMES).nullable().describe("how the last attempt ended; null before"),
+    stage: z.enum(["extension", "customer"]).nullable().describe("whose line the outcome is about (click-to-call rings the extension first)"),
+    detail: text,
+    number: z.string().describe("E.164"),
+    extension: text,
+    queue: text,
+    campaign: text,
+    menu: text.describe("the campaign whose menu the call plays"),
+    client: z.string().describe("the API client that asked for it (admin for campaigns)"),
+    enterprise: text,
+    trunk: z.string(),
+    attempt: z.number().int().describe("attempts placed so far"),
+    call_id: text.describe("the current attempt's call id (the dial's id, then id.2, id.3...): the call.* events' call_id"),
+    hint: text.describe("Asterisk's OriginateResponse (Response Reason)"),
+    keys: z.array(z.string()).describe("the keys pressed in a campaign's menu (\"\" for silence)"),
+    data: z.unknown().describe("what the request or the campaign's list gave with the number"),
+    not_before: time,
+    created_at: time,
+    claimed_at: maybeTime,
+    accepted_at: maybeTime,
+    answered_at: maybeTime,
+    ended_at: maybeTime,
+  })
+  .strict()
+  .meta({ id: "Dial", description: "an outbound dial as GET /api/originate/:id shows it" });
+
+const progress = z
+  .object({
+    name: z.string(),
+    state: z.enum(CAMPAIGN_STATES),
+    numbers: z.number().int(),
+    queued: z.number().int(),
+    in_progress: z.number().int(),
+    dialed: z.number().int().describe("attempts placed"),
+    answered: z.number().int(),
+    outcomes: z.partialRecord(z.enum(OUTCOMES), z.number().int()).describe("numbers by their last outcome"),
+    actions: z.record(z.string(), z.number().int()).describe("key presses by action: the event names, opt_out, transfer, hangup, invalid, timeout"),
+    started_at: maybeTime,
+    finished_at: maybeTime,
+  })
+  .strict()
+  .meta({ id: "CampaignProgress", description: "a campaign's progress as GET /api/campaigns/:name shows it" });
+
 const common = { call_id: z.string(), sequence: z.number().int().min(1).describe("this call's events, numbered from 1") };
+
+/** The outbound events are ordered and numbered per dial: on its first attempt the dial's id is also its call's id, and they share one sequence with that call's events. */
+const dialCommon = {
+  dial_id: z.string().describe("the dial's id: what this dial's events are ordered and numbered by"),
+  call_id: z.string().nullable().describe("the current attempt's call id (the call.* events'); null before the first attempt"),
+  sequence: z.number().int().min(1).describe("this dial's events, numbered from 1"),
+};
+
+const campaignCommon = {
+  campaign: z.string(),
+  sequence: z.number().int().min(1).describe("this campaign's state events, numbered from 1"),
+  state: z.enum(CAMPAIGN_STATES),
+  progress,
+};
 
 function envelope<T extends string>(type: T, data: z.ZodObject, description: string) {
   return z.object({ type: z.literal(type), timestamp: time.describe("when it happened"), data: data.strict() }).strict().describe(description);
@@ -143,6 +206,38 @@ export const WEBHOOK_SCHEMAS = {
     }),
     "Smart Redirect answered the PBX (over HTTP or FastAGI): the name and dialplan context it gave, and why.",
   ),
+  "originate.queued": envelope("originate.queued", z.object({ ...dialCommon, dial }), "A dial was queued through POST /api/originate (a campaign's numbers are not announced one by one)."),
+  "originate.dialing": envelope("originate.dialing", z.object({ ...dialCommon, dial }), "The dialer placed an attempt: its Originate is on its way to Asterisk."),
+  "originate.ringing": envelope("originate.ringing", z.object({ ...dialCommon, dial }), "The attempt's first line rings (the extension for click-to-call, the customer otherwise)."),
+  "originate.answered": envelope("originate.answered", z.object({ ...dialCommon, dial }), "The customer answered (for click-to-call: once the extension was connected to the customer). Stored with the dial's answered state."),
+  "originate.ended": envelope(
+    "originate.ended",
+    z.object({
+      ...dialCommon,
+      outcome: z.enum(OUTCOMES).describe("how this attempt ended"),
+      final: z.boolean().describe("true: the dial is done and this is its final outcome; false: it will be tried again (retry_at)"),
+      retry_at: maybeTime,
+      dial,
+    }),
+    "An attempt ended with its outcome (from the tracked call), or a dial ended without a call (refused, cancelled). Once per attempt; `final` marks the dial's last. Stored with the dial's outcome.",
+  ),
+  "campaign.action": envelope(
+    "campaign.action",
+    z.object({
+      ...dialCommon,
+      campaign: z.string(),
+      key: z.string().describe("the key pressed"),
+      action: z.enum(["event", "opt_out"]),
+      event: text.describe("the configured event name (e.g. donation_requested) when action is event"),
+      dial,
+    }),
+    "A key of a campaign's menu raised its configured event or opted the number out (the number is already on the do-not-call list). Ordered with the dial's other events.",
+  ),
+  "campaign.started": envelope("campaign.started", z.object(campaignCommon), "A campaign was started (or a done campaign was given new numbers): it dials. Stored with the state change."),
+  "campaign.paused": envelope("campaign.paused", z.object(campaignCommon), "A campaign was paused: no new calls; those in progress go on."),
+  "campaign.resumed": envelope("campaign.resumed", z.object(campaignCommon), "A paused campaign runs again."),
+  "campaign.cancelled": envelope("campaign.cancelled", z.object(campaignCommon), "A campaign was cancelled: the numbers not yet called never will be (their dials end as cancelled, without an event each)."),
+  "campaign.done": envelope("campaign.done", z.object(campaignCommon), "Every number of a running campaign has its outcome: the final progress."),
 } as const;
 
 export type WebhookEventType = keyof typeof WEBHOOK_SCHEMAS;
