@@ -18,13 +18,14 @@ export interface OriginateRequest {
   crmCallId?: string;
 }
 
-export type OriginateResult = { ok: true; id?: string } | { ok: false; reason: string };
+/** A refusal's `status` is the HTTP status the CRM is answered with: the origination API's (400 a bad number, 409 do-not-call, 429 over a limit...), 501 when there are no outbound calls. */
+export type OriginateResult = { ok: true; id?: string } | { ok: false; reason: string; status?: 400 | 403 | 409 | 429 | 501 | 503 };
 
 export type Originator = (request: OriginateRequest) => Promise<OriginateResult>;
 
 export const NO_ORIGINATION = "click-to-call needs outbound calls: add an outbound: section (and an ami: section) to the config of ivr serve";
 
-export const refuseOrigination: Originator = async () => ({ ok: false, reason: NO_ORIGINATION });
+export const refuseOrigination: Originator = async () => ({ ok: false, reason: NO_ORIGINATION, status: 501 });
 
 /**
  * Click-to-call through outbound calls: a click-to-call dial (the extension first, then the
@@ -35,6 +36,6 @@ export function outboundOriginator(place: (body: unknown, caller: Caller) => Pla
   return async (request) => {
     const data = request.crmCallId ? { crm_call_id: request.crmCallId } : undefined;
     const placed = place({ kind: "click-to-call", extension: request.extension, to: request.phone, data }, { client: request.source, kinds: ["click-to-call"] });
-    return "error" in placed ? { ok: false, reason: placed.error } : { ok: true, id: placed.dial.id };
+    return "error" in placed ? { ok: false, reason: placed.error, status: placed.status } : { ok: true, id: placed.dial.id };
   };
 }

@@ -73,7 +73,7 @@ describe("click-to-call from Bitrix24 (OnExternalCallStart)", () => {
     expect(outbound.outbound.store.get(answer.id)).toMatchObject({ kind: "click-to-call", client: "bitrix24", extension: "152", number: "+375291234567" });
     // +1 415 is outside outbound.numbers.countries (BY, GB): refused, and the card says why.
     const refused = await app.request("/api/integrations/bitrix24/events", form(callStart()));
-    expect(refused.status).toBe(501);
+    expect(refused.status).toBe(400); // the origination API's status for the number, not 501
     expect(((await refused.json()) as { error: string }).error).toContain("US");
     await waitFor(() => portal.succeeded("telephony.externalcall.finish").length === 1, "the card finished");
     expect(outbound.fake.originates).toHaveLength(1);

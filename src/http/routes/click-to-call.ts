@@ -35,8 +35,8 @@ async function parameters(request: Request): Promise<Record<string, string> | un
  * The CRMs' click-to-call entry points, authenticated by their own shared secrets (not the
  * admin token): Bitrix24 posts OnExternalCallStart to /api/integrations/bitrix24/events with
  * auth[application_token]; RetailCRM calls makeCallUrl (/api/integrations/retailcrm/make-call)
- * with its clientId. Both go to the originator (refused until origination exists, with the
- * reason; Bitrix24's call card is finished with it).
+ * with its clientId. Both go to the originator: outbound calls' click-to-call, or a refusal
+ * with its reason and status (Bitrix24's call card is finished with it).
  */
 export function clickToCallRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -59,7 +59,7 @@ export function clickToCallRoutes(deps: AppDeps): Hono {
     const phone = p["data[PHONE_NUMBER_INTERNATIONAL]"] || p["data[PHONE_NUMBER]"];
     if (!phone || !p["data[USER_ID]"]) return c.json({ error: "data[PHONE_NUMBER] and data[USER_ID] are required" }, 400);
     const result = await integrations.clickToCall({ source: "bitrix24", userId: p["data[USER_ID]"], phone, crmCallId: p["data[CALL_ID]"] });
-    return result.ok ? c.json({ ok: true, id: result.id ?? null }) : c.json({ error: result.reason }, 501);
+    return result.ok ? c.json({ ok: true, id: result.id ?? null }) : c.json({ error: result.reason }, result.status ?? 400);
   });
 
   const makeCall = async (c: Context) => {
@@ -73,7 +73,7 @@ export function clickToCallRoutes(deps: AppDeps): Hono {
     if (!sameSecret(p.clientId ?? "", expected)) return refuse(c, "wrong clientId");
     if (!p.phone || !p.code) return c.json({ success: false, errorMsg: "phone and code are required" }, 400);
     const result = await integrations.clickToCall({ source: "retailcrm", extension: p.code, phone: p.phone, userId: p.userId });
-    return result.ok ? c.json({ success: true }) : c.json({ success: false, errorMsg: result.reason }, 501);
+    return result.ok ? c.json({ success: true }) : c.json({ success: false, errorMsg: result.reason }, result.status ?? 400);
   };
   app.get("/api/integrations/retailcrm/make-call", makeCall);
   app.post("/api/integrations/retailcrm/make-call", makeCall);
