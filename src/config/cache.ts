@@ -1,6 +1,6 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { VERSION } from "../version.ts";
+import { inDirectory, resolve } from "./posix-path.ts";
 import type { IvrConfig } from "./schema.ts";
 
 /**
@@ -38,7 +38,7 @@ export function tempDir(env: NodeJS.ProcessEnv = process.env): string {
 /** The cache directory, or why it is not used. */
 function cacheDir(env: NodeJS.ProcessEnv): { dir: string; refused?: string } {
   const uid = process.getuid?.() ?? -1;
-  const dir = env.IVR_CACHE_DIR || join(tempDir(env), `ivr-cache-${uid}`);
+  const dir = env.IVR_CACHE_DIR || inDirectory(tempDir(env), `ivr-cache-${uid}`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stats = lstatSync(dir);
@@ -67,7 +67,7 @@ export function cacheRefusal(env: NodeJS.ProcessEnv = process.env): string | und
 
 function cacheFile(configPath: string, env: NodeJS.ProcessEnv): string | undefined {
   const dir = privateDir(env);
-  return dir && join(dir, `config-${Bun.hash(resolve(configPath)).toString(16)}.json`);
+  return dir && inDirectory(dir, `config-${Bun.hash(resolve(configPath)).toString(16)}.json`);
 }
 
 /** Whether a cache can be kept at all (a private directory exists or can be made). */
