@@ -1,7 +1,6 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, type Stats, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { VERSION } from "../version.ts";
+import { inDirectory, resolve } from "./posix-path.ts";
 import type { IvrConfig } from "./schema.ts";
 
 /**
@@ -27,10 +26,19 @@ export function fileStamp(stats: Stats): string {
   return `${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
 }
 
+/**
+ * os.tmpdir() as Node defines it on POSIX ($TMPDIR, $TMP, $TEMP, else /tmp; no trailing
+ * slash), without importing node:os: its start-up (it counts the CPUs) costs every call.
+ */
+export function tempDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.TMPDIR || env.TMP || env.TEMP || "/tmp";
+  return dir.length > 1 && dir.endsWith("/") ? dir.slice(0, -1) : dir;
+}
+
 /** The cache directory, or why it is not used. */
 function cacheDir(env: NodeJS.ProcessEnv): { dir: string; refused?: string } {
   const uid = process.getuid?.() ?? -1;
-  const dir = env.IVR_CACHE_DIR || join(tmpdir(), `ivr-cache-${uid}`);
+  const dir = env.IVR_CACHE_DIR || inDirectory(tempDir(env), `ivr-cache-${uid}`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stats = lstatSync(dir);
@@ -59,7 +67,7 @@ export function cacheRefusal(env: NodeJS.ProcessEnv = process.env): string | und
 
 function cacheFile(configPath: string, env: NodeJS.ProcessEnv): string | undefined {
   const dir = privateDir(env);
-  return dir && join(dir, `config-${Bun.hash(resolve(configPath)).toString(16)}.json`);
+  return dir && inDirectory(dir, `config-${Bun.hash(resolve(configPath)).toString(16)}.json`);
 }
 
 /** Whether a cache can be kept at all (a private directory exists or can be made). */

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, inDirectory } from "./posix-path.ts";
 
 /** Where the Rust seed looked for its config, in its order; kept so existing installs keep working. */
 export const SEARCH_PATHS = [
@@ -27,7 +27,7 @@ export function findConfig(flag?: string, env: NodeJS.ProcessEnv = process.env):
   if (flag) return { path: flag, how: "--config" };
   if (env.IVR_CONFIG) return { path: env.IVR_CONFIG, how: "$IVR_CONFIG" };
   const beside = binaryDir();
-  if (beside && existsSync(join(beside, "config.yaml"))) return { path: join(beside, "config.yaml"), how: "beside the binary" };
+  if (beside && existsSync(inDirectory(beside, "config.yaml"))) return { path: inDirectory(beside, "config.yaml"), how: "beside the binary" };
   const found = SEARCH_PATHS.find((path) => existsSync(path));
   return found ? { path: found, how: "search path" } : undefined;
 }

@@ -1,4 +1,5 @@
-import { dirname, isAbsolute, resolve } from "node:path";
+// Not node:path: a per-call process imports this before its first command.
+import { dirname, isAbsolute, resolve } from "../config/posix-path.ts";
 import type { DatabaseSettings } from "../config/schema.ts";
 
 /** Where the history lives on a PBX: a directory the asterisk user (who runs per-call ivr) can write. */

@@ -87,9 +87,53 @@ export function answeredExtension(history: History, phone: PhoneMatch, which: "l
 
 /** The caller's name as last seen on one of their calls (the carrier's caller name). */
 export function lastCallerName(history: History, phone: PhoneMatch): string | undefined {
-  const name = lastName(history)(phone)?.trim();
-  // A "name" that is only the number again tells nothing.
+  return meaningfulName(lastName(history)(phone));
+}
+
+// A "name" that is only the number again tells nothing.
+const meaningfulName = (value: string | null | undefined) => {
+  const name = value?.trim();
   return name && !/^\+?[\d\s()-]+$/.test(name) ? name : undefined;
+};
+
+/** What a Smart decision asks about every caller: their name, and the extension that last answered them. */
+export interface CallerFacts {
+  name: string | undefined;
+  lastAnswered: string | undefined;
+}
+
+/**
+ * lastCallerName and answeredExtension(..., "last") in one statement: the same four index
+ * lookups (by E.164 and by spelling, as callerLookup), but one statement is one read
+ * transaction. In WAL mode each statement on its own takes and drops a shared lock on the
+ * -shm file and checks the WAL (two fcntl and an fstat, measured with strace): a quarter of
+ * a Smart decision's time when it ran four. Row `kind`: 0/1 the answered extension by
+ * E.164/spelling, 2/3 the name.
+ */
+const lastOf = (value: string, condition: string, by: string) =>
+  `SELECT * FROM (SELECT ${value} AS value, started_at FROM calls WHERE ${by} AND ${condition} ORDER BY started_at DESC LIMIT 1)`;
+const BY_E164 = "external_number = ?1";
+const BY_RAW = "external_number IS NULL AND external_number_raw = ?2";
+const ANSWERED = "status = 'answered' AND answered_extension IS NOT NULL";
+const NAMED = "caller_name IS NOT NULL";
+const CALLER_FACTS_SQL = [
+  lastOf("answered_extension", ANSWERED, BY_E164),
+  lastOf("answered_extension", ANSWERED, BY_RAW),
+  lastOf("caller_name", NAMED, BY_E164),
+  lastOf("caller_name", NAMED, BY_RAW),
+]
+  .map((select, kind) => select.replace("SELECT *", `SELECT ${kind} AS kind, *`))
+  .join(" UNION ALL ");
+const callerFactsStatement = perDatabase((history) => history.sqlite.prepare<{ kind: number; value: string | null; started_at: number }, [string | null, string]>(CALLER_FACTS_SQL));
+
+type Found = { value: string | null; started_at: number } | undefined;
+
+export function callerFacts(history: History, phone: PhoneMatch): CallerFacts {
+  const found: Found[] = [];
+  for (const row of callerFactsStatement(history).all(phone.e164 ?? null, phone.raw)) found[row.kind] = row;
+  // As callerLookup: the newer of the two, E.164 on a tie.
+  const newer = (e164: Found, raw: Found) => (!e164 ? raw : !raw ? e164 : e164.started_at >= raw.started_at ? e164 : raw);
+  return { lastAnswered: newer(found[0], found[1])?.value ?? undefined, name: meaningfulName(newer(found[2], found[3])?.value) };
 }
 
 export interface CallStats {

@@ -1,11 +1,22 @@
 import type { History } from "../history/db.ts";
-import { answeredExtension, lastCallerName } from "../history/queries.ts";
+import type { PhoneMatch } from "../history/phone.ts";
+import { answeredExtension, type CallerFacts, callerFacts } from "../history/queries.ts";
 import type { SmartSources } from "./decide.ts";
 
-/** The engine's lookups, answered by the call history. */
+/**
+ * The engine's lookups, answered by the call history. Every decision asks the caller's name
+ * and then (rule last_call) the last extension that answered them: both come from one
+ * statement (callerFacts), kept for as long as the decision holds its PhoneMatch.
+ */
 export function historySources(history: History): SmartSources {
+  const facts = new WeakMap<PhoneMatch, CallerFacts>();
+  const factsOf = (phone: PhoneMatch) => {
+    let known = facts.get(phone);
+    if (!known) facts.set(phone, (known = callerFacts(history, phone)));
+    return known;
+  };
   return {
-    answeredExtension: (phone, which) => answeredExtension(history, phone, which),
-    callerName: (phone) => lastCallerName(history, phone),
+    answeredExtension: (phone, which) => (which === "last" ? factsOf(phone).lastAnswered : answeredExtension(history, phone, "first")),
+    callerName: (phone) => factsOf(phone).name,
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { claimRefresh, fileStamp, readCachedConfig, releaseRefresh } from "../../src/config/cache.ts";
+import { claimRefresh, fileStamp, readCachedConfig, releaseRefresh, tempDir } from "../../src/config/cache.ts";
 import { configForCall, INLINE_PARSE_BYTES } from "../../src/config/per-call.ts";
 import { captureLog } from "../helpers/capture-log.ts";
 import { sharedQueues } from "../helpers/config-texts.ts";
@@ -158,5 +158,16 @@ describe("a per-call process and a changed config it cannot or should not parse 
     expect(claimRefresh(config, env)).toBe(false);
     releaseRefresh(config, env);
     expect(claimRefresh(config, env)).toBe(true);
+  });
+});
+
+describe("the cache directory's default place", () => {
+  test("is os.tmpdir()'s: $TMPDIR, $TMP, $TEMP, else /tmp, without a trailing slash (read without node:os)", () => {
+    expect(tempDir({})).toBe("/tmp");
+    expect(tempDir({ TMPDIR: "/var/tmp/" })).toBe("/var/tmp");
+    expect(tempDir({ TMP: "/scratch", TEMP: "/other" })).toBe("/scratch");
+    expect(tempDir({ TEMP: "/other" })).toBe("/other");
+    expect(tempDir({ TMPDIR: "/" })).toBe("/");
+    expect(tempDir(process.env)).toBe(tmpdir());
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { answeredExtension, callStats, getCall, lastCallerName, listCalls } from "../../src/history/queries.ts";
+import { answeredExtension, callerFacts, callStats, getCall, lastCallerName, listCalls } from "../../src/history/queries.ts";
 import { insertCall } from "../../src/history/record.ts";
 import { pruneIfDue } from "../../src/history/retention.ts";
 import { smartDecisions } from "../../src/history/schema.ts";
@@ -27,6 +27,41 @@ describe("what Smart Redirect asks the history", () => {
   test("the last caller name that is a name, not the number again", () => {
     expect(lastCallerName(history, e164(CLIENT))).toBe("Alexei");
     expect(lastCallerName(history, e164("+375441112233"))).toBeUndefined();
+  });
+});
+
+describe("a caller's name and last answering extension in one statement", () => {
+  const history = tempHistory();
+  const at = (minute: number) => 1_795_000_000_000 + minute * 60_000;
+  const NATIONAL = "80291112233";
+  // One caller stored both ways: by E.164 (a DID with a country) and by spelling only (a DID without).
+  insertCall(history, callRow({ externalNumber: "+375291112233", externalNumberRaw: NATIONAL, startedAt: at(1), status: "answered", answeredExtension: "150", callerName: "Ivan" }));
+  insertCall(history, callRow({ externalNumber: null, externalNumberRaw: NATIONAL, startedAt: at(2), status: "answered", answeredExtension: "151", callerName: null }));
+  insertCall(history, callRow({ externalNumber: null, externalNumberRaw: NATIONAL, startedAt: at(3), status: "busy", answeredExtension: null, callerName: "Ivan P." }));
+  // A tie between the two forms: the E.164 row wins, as in answeredExtension.
+  insertCall(history, callRow({ externalNumber: "+375442223344", startedAt: at(4), status: "answered", answeredExtension: "152", callerName: "+375442223344" }));
+  insertCall(history, callRow({ externalNumber: null, externalNumberRaw: "80442223344", startedAt: at(4), status: "answered", answeredExtension: "153" }));
+  insertCall(history, callRow({ externalNumber: CLIENT, startedAt: at(5), status: "abandoned", answeredExtension: null }));
+
+  const callers = [
+    { e164: "+375291112233", raw: NATIONAL },
+    { e164: undefined, raw: NATIONAL },
+    { e164: "+375291112233", raw: "+375291112233" },
+    { e164: "+375442223344", raw: "80442223344" },
+    { e164: CLIENT, raw: CLIENT },
+    { e164: "+375000000000", raw: "80000000000" },
+  ];
+
+  test("answers what lastCallerName and answeredExtension(last) answer, for every caller", () => {
+    for (const caller of callers) {
+      expect(callerFacts(history, caller)).toEqual({ name: lastCallerName(history, caller), lastAnswered: answeredExtension(history, caller, "last") });
+    }
+  });
+
+  test("the newer of the two forms, E.164 on a tie; names that are only the number again are no names", () => {
+    expect(callerFacts(history, callers[0]!)).toEqual({ name: "Ivan P.", lastAnswered: "151" });
+    expect(callerFacts(history, callers[3]!)).toEqual({ name: undefined, lastAnswered: "152" });
+    expect(callerFacts(history, callers[5]!)).toEqual({ name: undefined, lastAnswered: undefined });
   });
 });
 
