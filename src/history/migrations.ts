@@ -286,6 +286,20 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    // What Smart Redirect asks about every caller (queries.ts callerFacts), each answered by
+    // one seek in an index that holds the answer: the last answered extension and the last
+    // name by E.164 (before, each row on the way was fetched from the table to test its
+    // status or name), and both by spelling among the rows stored without an E.164 form
+    // only (calls_external_number_raw holds every row: a seek through a million entries
+    // for what usually is no row at all).
+    name: "0007_caller_lookups",
+    sql: `
+      CREATE INDEX calls_answered_by_number ON calls (external_number, started_at, answered_extension) WHERE status = 'answered' AND answered_extension IS NOT NULL;
+      CREATE INDEX calls_named_by_number ON calls (external_number, started_at, caller_name) WHERE caller_name IS NOT NULL;
+      CREATE INDEX calls_unnormalized_number ON calls (external_number_raw, started_at) WHERE external_number IS NULL;
+    `,
+  },
 ];
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gte, inArray, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import type { History } from "./db.ts";
 import type { PhoneMatch } from "./phone.ts";
 import { perDatabase } from "./prepared.ts";
@@ -48,37 +48,58 @@ export function getCall(history: History, id: number): CallRow | undefined {
 }
 
 /**
- * A column of one caller's newest (or oldest) row that meets `also`, as two statements each
- * served by one index (LIMIT 1 on (number, started_at)), whatever the size of the history:
- * by E.164, and for rows stored without an E.164 form by the spelling (a raw spelling never
- * matches a row that has an E.164 form other than this caller's: the same digits mean
- * different numbers in different countries). Prepared once per database: a Smart decision
- * runs two to six of them.
+ * A caller's rows, two ways, each served by one index (LIMIT 1 on (number, started_at)),
+ * whatever the size of the history: by E.164, and for rows stored without an E.164 form by
+ * the spelling (a raw spelling never matches a row that has an E.164 form other than this
+ * caller's: the same digits mean different numbers in different countries). The spelling is
+ * searched in calls_unnormalized_number, which holds only the rows without an E.164 form (a
+ * seek in an empty index when every row has one); named, because the planner would rather
+ * take calls_external_number_raw, which matches one more term but holds every row. A file
+ * opened read-only before `ivr serve` migrated it may not have that index yet: then the
+ * planner chooses, as before migration 0007.
  */
-function callerLookup(history: History, column: typeof calls.answeredExtension | typeof calls.callerName, also: SQL[], which: "last" | "first") {
-  const query = (condition: SQL) =>
-    history.db
-      .select({ value: column, startedAt: calls.startedAt })
-      .from(calls)
-      .where(and(condition, ...also))
-      .orderBy(which === "last" ? desc(calls.startedAt) : asc(calls.startedAt))
-      .limit(1)
-      .prepare();
-  const byE164 = query(eq(calls.externalNumber, sql.placeholder("e164")));
-  const byRaw = query(and(isNull(calls.externalNumber), eq(calls.externalNumberRaw, sql.placeholder("raw")))!);
+const BY_E164 = "external_number = ?1";
+const BY_RAW = "external_number IS NULL AND external_number_raw = ?2";
+const UNNORMALIZED_INDEX = "calls_unnormalized_number";
+
+const hasUnnormalizedIndex = (history: History) =>
+  history.sqlite.query("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(UNNORMALIZED_INDEX) !== null;
+
+/** The newest (or oldest) row meeting `condition` by E.164 (?1) or by spelling (?2): value, started_at. */
+const oneOf = (history: History, value: string, condition: string, by: "e164" | "raw", which: "last" | "first") => {
+  const from = by === "raw" && hasUnnormalizedIndex(history) ? `calls INDEXED BY ${UNNORMALIZED_INDEX}` : "calls";
+  return `SELECT ${value} AS value, started_at FROM ${from} WHERE ${by === "e164" ? BY_E164 : BY_RAW} AND ${condition} ORDER BY started_at ${which === "last" ? "DESC" : "ASC"} LIMIT 1`;
+};
+
+type Found = { value: string | null; started_at: number } | undefined;
+
+/** The newer (or older) of the two, E.164 on a tie. */
+const pick = (e164: Found, raw: Found, which: "last" | "first") =>
+  !e164 ? raw : !raw ? e164 : (which === "last" ? e164.started_at >= raw.started_at : e164.started_at <= raw.started_at) ? e164 : raw;
+
+/**
+ * A column of one caller's newest (or oldest) row that meets `condition`, E.164 and spelling
+ * in one statement (one read transaction). Prepared once per database: a Smart decision runs
+ * one or two of them.
+ */
+function callerLookup(history: History, value: string, condition: string, which: "last" | "first") {
+  const statement = history.sqlite.prepare<{ kind: number; value: string | null; started_at: number }, [string | null, string]>(
+    `SELECT 0 AS kind, * FROM (${oneOf(history, value, condition, "e164", which)}) UNION ALL SELECT 1 AS kind, * FROM (${oneOf(history, value, condition, "raw", which)})`,
+  );
   return (phone: PhoneMatch): string | undefined => {
-    const raw = byRaw.get({ raw: phone.raw });
-    const e164 = phone.e164 ? byE164.get({ e164: phone.e164 }) : undefined;
-    const found = !e164 ? raw : !raw ? e164 : (which === "last" ? e164.startedAt >= raw.startedAt : e164.startedAt <= raw.startedAt) ? e164 : raw;
-    return found?.value ?? undefined;
+    const found: Found[] = [];
+    for (const row of statement.all(phone.e164 ?? null, phone.raw)) found[row.kind] = row;
+    return pick(found[0], found[1], which)?.value ?? undefined;
   };
 }
 
+const ANSWERED = "status = 'answered' AND answered_extension IS NOT NULL";
+const NAMED = "caller_name IS NOT NULL";
+
 // Each prepared when first needed: a per-call process asks one or two of them.
-const answered = [eq(calls.status, "answered"), isNotNull(calls.answeredExtension)];
-const lastAnswered = perDatabase((history) => callerLookup(history, calls.answeredExtension, answered, "last"));
-const firstAnswered = perDatabase((history) => callerLookup(history, calls.answeredExtension, answered, "first"));
-const lastName = perDatabase((history) => callerLookup(history, calls.callerName, [isNotNull(calls.callerName)], "last"));
+const lastAnswered = perDatabase((history) => callerLookup(history, "answered_extension", ANSWERED, "last"));
+const firstAnswered = perDatabase((history) => callerLookup(history, "answered_extension", ANSWERED, "first"));
+const lastName = perDatabase((history) => callerLookup(history, "caller_name", NAMED, "last"));
 
 /** The extension that last (or first) had an answered call with this number. */
 export function answeredExtension(history: History, phone: PhoneMatch, which: "last" | "first"): string | undefined {
@@ -110,30 +131,25 @@ export interface CallerFacts {
  * a Smart decision's time when it ran four. Row `kind`: 0/1 the answered extension by
  * E.164/spelling, 2/3 the name.
  */
-const lastOf = (value: string, condition: string, by: string) =>
-  `SELECT * FROM (SELECT ${value} AS value, started_at FROM calls WHERE ${by} AND ${condition} ORDER BY started_at DESC LIMIT 1)`;
-const BY_E164 = "external_number = ?1";
-const BY_RAW = "external_number IS NULL AND external_number_raw = ?2";
-const ANSWERED = "status = 'answered' AND answered_extension IS NOT NULL";
-const NAMED = "caller_name IS NOT NULL";
-const CALLER_FACTS_SQL = [
-  lastOf("answered_extension", ANSWERED, BY_E164),
-  lastOf("answered_extension", ANSWERED, BY_RAW),
-  lastOf("caller_name", NAMED, BY_E164),
-  lastOf("caller_name", NAMED, BY_RAW),
-]
-  .map((select, kind) => select.replace("SELECT *", `SELECT ${kind} AS kind, *`))
-  .join(" UNION ALL ");
-const callerFactsStatement = perDatabase((history) => history.sqlite.prepare<{ kind: number; value: string | null; started_at: number }, [string | null, string]>(CALLER_FACTS_SQL));
+const callerFactsSql = (history: History) =>
+  [
+    oneOf(history, "answered_extension", ANSWERED, "e164", "last"),
+    oneOf(history, "answered_extension", ANSWERED, "raw", "last"),
+    oneOf(history, "caller_name", NAMED, "e164", "last"),
+    oneOf(history, "caller_name", NAMED, "raw", "last"),
+  ]
+    .map((select, kind) => `SELECT ${kind} AS kind, * FROM (${select})`)
+    .join(" UNION ALL ");
+const callerFactsStatement = perDatabase((history) => history.sqlite.prepare<{ kind: number; value: string | null; started_at: number }, [string | null, string]>(callerFactsSql(history)));
 
-type Found = { value: string | null; started_at: number } | undefined;
+/** The query plan of callerFacts's statement (SQLite's EXPLAIN QUERY PLAN details), to show which indexes it searches. */
+export const callerFactsPlan = (history: History): string[] =>
+  history.sqlite.query<{ detail: string }, []>(`EXPLAIN QUERY PLAN ${callerFactsSql(history)}`).all().map((row) => row.detail);
 
 export function callerFacts(history: History, phone: PhoneMatch): CallerFacts {
   const found: Found[] = [];
   for (const row of callerFactsStatement(history).all(phone.e164 ?? null, phone.raw)) found[row.kind] = row;
-  // As callerLookup: the newer of the two, E.164 on a tie.
-  const newer = (e164: Found, raw: Found) => (!e164 ? raw : !raw ? e164 : e164.started_at >= raw.started_at ? e164 : raw);
-  return { lastAnswered: newer(found[0], found[1])?.value ?? undefined, name: meaningfulName(newer(found[2], found[3])?.value) };
+  return { lastAnswered: pick(found[0], found[1], "last")?.value ?? undefined, name: meaningfulName(pick(found[2], found[3], "last")?.value) };
 }
 
 export interface CallStats {

@@ -6,7 +6,9 @@ import type { SmartSources } from "./decide.ts";
 /**
  * The engine's lookups, answered by the call history. Every decision asks the caller's name
  * and then (rule last_call) the last extension that answered them: both come from one
- * statement (callerFacts), kept for as long as the decision holds its PhoneMatch.
+ * statement (callerFacts), kept for as long as the decision holds its PhoneMatch. A caller
+ * no extension ever answered has no first one either (the same rows, read in the other
+ * order): rule first_call asks the history only when last_call found an extension.
  */
 export function historySources(history: History): SmartSources {
   const facts = new WeakMap<PhoneMatch, CallerFacts>();
@@ -16,7 +18,10 @@ export function historySources(history: History): SmartSources {
     return known;
   };
   return {
-    answeredExtension: (phone, which) => (which === "last" ? factsOf(phone).lastAnswered : answeredExtension(history, phone, "first")),
+    answeredExtension: (phone, which) => {
+      const last = factsOf(phone).lastAnswered;
+      return which === "last" || last === undefined ? last : answeredExtension(history, phone, "first");
+    },
     callerName: (phone) => factsOf(phone).name,
   };
 }

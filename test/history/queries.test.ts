@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { answeredExtension, callerFacts, callStats, getCall, lastCallerName, listCalls } from "../../src/history/queries.ts";
+import { answeredExtension, callerFacts, callerFactsPlan, callStats, getCall, lastCallerName, listCalls } from "../../src/history/queries.ts";
 import { insertCall } from "../../src/history/record.ts";
 import { pruneIfDue } from "../../src/history/retention.ts";
 import { smartDecisions } from "../../src/history/schema.ts";
@@ -62,6 +62,24 @@ describe("a caller's name and last answering extension in one statement", () => 
     expect(callerFacts(history, callers[0]!)).toEqual({ name: "Ivan P.", lastAnswered: "151" });
     expect(callerFacts(history, callers[3]!)).toEqual({ name: undefined, lastAnswered: "152" });
     expect(callerFacts(history, callers[5]!)).toEqual({ name: undefined, lastAnswered: undefined });
+  });
+
+  test("each fact is one seek in an index that holds it: by E.164 no table row is read, by spelling only rows without an E.164 form are searched", () => {
+    const searches = callerFactsPlan(history).filter((step) => step.startsWith("SEARCH"));
+    expect(searches).toEqual([
+      "SEARCH calls USING COVERING INDEX calls_answered_by_number (external_number=?)",
+      "SEARCH calls USING INDEX calls_unnormalized_number (external_number_raw=?)",
+      "SEARCH calls USING COVERING INDEX calls_named_by_number (external_number=?)",
+      "SEARCH calls USING INDEX calls_unnormalized_number (external_number_raw=?)",
+    ]);
+  });
+
+  test("a history not yet migrated to that index (opened read-only before ivr serve ran) is still searched by spelling", () => {
+    const old = tempHistory();
+    for (const index of ["calls_answered_by_number", "calls_named_by_number", "calls_unnormalized_number"]) old.sqlite.run(`DROP INDEX ${index}`);
+    insertCall(old, callRow({ externalNumber: null, externalNumberRaw: NATIONAL, startedAt: at(2), status: "answered", answeredExtension: "151", callerName: "Ivan" }));
+    expect(callerFacts(old, { e164: undefined, raw: NATIONAL })).toEqual({ name: "Ivan", lastAnswered: "151" });
+    expect(answeredExtension(old, { e164: "+375291112233", raw: NATIONAL }, "first")).toBe("151");
   });
 });
 
